@@ -1,0 +1,73 @@
+"""The ``dabgen`` command group. Parsing only: each verb lives in ``dabgen_ci.commands``.
+
+One top-level handler maps :class:`~dabgen_ci.errors.DabgenError` to its exit code and a
+one-line message (JSON when ``--json`` was given); nothing below it catches broadly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+from dabgen_ci import __version__
+from dabgen_ci.errors import DabgenError
+
+INTERNAL_ERROR = 4
+
+
+class DabgenGroup(click.Group):
+    """A click group whose ``main`` turns our errors into exit codes, never tracebacks."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DabgenError as exc:
+            _fail(ctx, str(exc), exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # the one broad handler: a bug, reported without traceback
+            if os.environ.get("DABGEN_DEBUG"):
+                raise
+            _fail(ctx, f"internal error: {type(exc).__name__}: {exc} "
+                  "(set DABGEN_DEBUG=1 for the traceback)", INTERNAL_ERROR)
+
+
+def _fail(ctx: click.Context, message: str, code: int) -> None:
+    if _wants_json(ctx):
+        click.echo(json.dumps({"ok": False, "error": message, "exit_code": code}))
+    else:
+        click.echo(f"error: {message}", err=True)
+    ctx.exit(code)
+
+
+def _wants_json(ctx: click.Context) -> bool:
+    return "--json" in sys.argv[1:] or bool((ctx.obj or {}).get("json"))
+
+
+@click.group(cls=DabgenGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dabgen")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Turn Databricks jobs into validated Databricks Asset Bundles."""
+    ctx.ensure_object(dict)
+
+
+def _register() -> None:
+    from dabgen_ci.commands import demo, generate, roundtrip, snapshot, validate
+
+    cli.add_command(generate.generate)
+    cli.add_command(validate.validate)
+    cli.add_command(snapshot.snapshot)
+    cli.add_command(roundtrip.roundtrip)
+    cli.add_command(demo.demo)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="dabgen")

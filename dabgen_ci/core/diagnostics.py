@@ -1,0 +1,41 @@
+"""One diagnostic model shared by every validator (schema, our rules, the Databricks CLI)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """A finding about a bundle, located as precisely as the validator can.
+
+    ``file`` is relative to the bundle root in POSIX form; ``path`` is the YAML path in the
+    merged configuration (``resources.jobs.etl.tasks[0].notebook_task.notebook_path``);
+    ``source`` names the validator that produced it.
+    """
+
+    severity: Severity
+    summary: str
+    detail: str = ""
+    file: str | None = None
+    line: int | None = None
+    path: str | None = None
+    source: str = "dabgen"
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def render(self) -> str:
+        """One line for terminals and comments: ``error: file:line: summary (path)``."""
+        where = ""
+        if self.file:
+            where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
+        at = f" ({self.path})" if self.path else ""
+        return f"{self.severity}: {where}{self.summary}{at}"
+
+
+def has_errors(diagnostics: list[Diagnostic]) -> bool:
+    return any(d.severity == "error" for d in diagnostics)

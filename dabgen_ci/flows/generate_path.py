@@ -1,0 +1,78 @@
+"""``generate path``: the notebooks under a workspace folder → a bundle with one job.
+
+The folder is walked, every notebook exported once and analysed (widgets become job
+parameters, ``%run`` targets are libraries, not tasks), :mod:`dabgen_ci.core.folder_job`
+builds the job, and the ordinary spine (convert → render → validate → round-trip) does the
+rest, reusing the exports.
+"""
+
+from __future__ import annotations
+
+from dabgen_ci.bundle_writer import check_target
+from dabgen_ci.core.analyze import analyze_notebook
+from dabgen_ci.core.folder_job import FolderNotebook, folder_job
+from dabgen_ci.errors import BadInputError
+from dabgen_ci.flows.export import export_sources
+from dabgen_ci.flows.generate import GenerateOptions, GenerateResult, build_bundle
+from dabgen_ci.progress import NullProgress, Progress
+from dabgen_ci.workspace.base import ObjectInfo, WorkspaceSource
+
+
+def generate_path(
+    source: WorkspaceSource,
+    workspace_path: str,
+    options: GenerateOptions,
+    progress: Progress | None = None,
+    *,
+    job_name: str | None = None,
+    warehouse_id: str | None = None,
+) -> GenerateResult:
+    progress = progress or NullProgress()
+    folder = normalise_folder(workspace_path)
+    check_target(options.out, force=options.force)
+    progress.start("list notebooks")
+    status = source.get_status(folder)
+    if status.object_type != "DIRECTORY":
+        raise BadInputError(f"{folder} is a {status.object_type.lower()}, not a folder; "
+                            "use `dabgen generate job` for jobs or pass the folder around it")
+    notebooks = _notebooks_below(source, folder)
+    if not notebooks:
+        raise BadInputError(f"{folder} holds no notebooks")
+    progress.finish("list notebooks", f"{len(notebooks)} notebook(s)")
+    exported = export_sources(source, [n.path for n in notebooks], progress=progress,
+                              parallelism=options.parallelism)
+    analysed = [
+        FolderNotebook(
+            path=n.path,
+            language=n.language or "PYTHON",
+            analysis=analyze_notebook(
+                exported.exported[n.path].content.decode("utf-8", "replace"),
+                exported.exported[n.path].file_type or n.language or "PYTHON",
+            ),
+        )
+        for n in notebooks
+        if n.path in exported.exported
+    ]
+    built = folder_job(folder, analysed, job_name=job_name, warehouse_id=warehouse_id)
+    return build_bundle(source, [built.body], options, progress, {}, prefetched=exported)
+
+
+def normalise_folder(path: str) -> str:
+    """A workspace folder path from user input: absolute, no ``..``, no trailing slash."""
+    cleaned = path.strip()
+    if not cleaned.startswith("/") or any(part == ".." for part in cleaned.split("/")):
+        raise BadInputError(f"{path!r} is not an absolute workspace path like "
+                            "/Workspace/Users/me@example.com/project")
+    if any(ord(ch) < 32 for ch in cleaned):
+        raise BadInputError(f"{path!r} contains control characters")
+    return cleaned.rstrip("/") or "/"
+
+
+def _notebooks_below(source: WorkspaceSource, folder: str) -> list[ObjectInfo]:
+    found: list[ObjectInfo] = []
+    for info in sorted(source.list_dir(folder)):
+        if info.object_type == "DIRECTORY":
+            found += _notebooks_below(source, info.path)
+        elif info.object_type == "NOTEBOOK":
+            found.append(info)
+    return found

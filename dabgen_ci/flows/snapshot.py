@@ -1,0 +1,38 @@
+"""Capture jobs and the workspace sources they reference as a snapshot directory.
+
+A snapshot replays exactly what ``generate`` would read, so a bundle can be generated,
+reviewed and tested offline (and bug reports can carry one).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dabgen_ci.bundle_writer import check_target
+from dabgen_ci.core.sources import workspace_refs
+from dabgen_ci.flows.export import export_sources
+from dabgen_ci.progress import Progress
+from dabgen_ci.workspace.base import WorkspaceSource
+from dabgen_ci.workspace.snapshot_writer import write_snapshot
+
+
+def take_snapshot(
+    source: WorkspaceSource,
+    job_ids: tuple[int, ...],
+    out: Path,
+    *,
+    force: bool,
+    progress: Progress,
+) -> list[Path]:
+    check_target(out, force=force)
+    progress.start("fetch jobs", total=len(job_ids))
+    jobs = []
+    for job_id in job_ids:
+        jobs.append(source.get_job(job_id))
+        progress.advance()
+    progress.finish("fetch jobs", f"{len(jobs)} job(s)")
+    refs = [ref for job in jobs for ref in workspace_refs(job.get("settings") or {})]
+    files = [r.workspace_path for r in refs if r.kind != "directory"]
+    dirs = [r.workspace_path for r in refs if r.kind == "directory"]
+    exported = export_sources(source, files, dirs, progress=progress)
+    return write_snapshot(out, jobs, exported.exported.values())

@@ -1,0 +1,396 @@
+"""A thin adapter over the `git` command line, for the bot's branch-commit-push cycle.
+
+Git is run with argument lists (never a shell), no terminal prompts and the C locale, so
+a missing credential fails fast and messages are predictable. Every error message is
+built from git's stderr passed through a `Redactor`: git prints remote URLs, and a URL can
+carry a token. The repository's `origin` is used as configured (actions/checkout sets up
+its credentials), so this module never handles a token itself.
+
+Safety rules the flows rely on: `replace_tree` only writes below a sub-directory of the
+work tree (never `.git`, never through a symlink out of it); `push` always uses
+`--force-with-lease` with the sha the caller saw, so a commit pushed by someone else is
+never overwritten (`PushRejected`); `commits_not_by` tells the caller about such commits.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
+
+from dabgen_ci.core.redact import Redactor
+from dabgen_ci.errors import BadInputError, DabgenError
+
+BOT_NAME = "github-actions[bot]"
+BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
+DEFAULT_REMOTE = "origin"
+NETWORK_TIMEOUT = 300
+LOCAL_TIMEOUT = 60
+
+_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_CO_AUTHOR = re.compile(r"[^<>\n]+ <[^<>\s]+@[^<>\s]+>")
+_FIELD = "\x1f"
+
+
+class GitError(DabgenError):
+    """A git command failed; the message is one redacted line."""
+
+
+class PushRejected(GitError):
+    """The remote branch is not where we expected it: someone else pushed to it."""
+
+
+class GitRepo:
+    """One work tree. `env` is laid over the process environment for every git call."""
+
+    def __init__(
+        self, path: Path, env: Mapping[str, str] | None = None, redactor: Redactor | None = None
+    ) -> None:
+        self.path = Path(path)
+        self._env = _git_env(env)
+        self._redactor = redactor or Redactor.from_env(self._env)
+
+    # -- construction ---------------------------------------------------------------
+
+    @classmethod
+    def clone(cls, url: str, dest: Path, env: Mapping[str, str] | None = None) -> GitRepo:
+        """Clone `url` into `dest` (which must not exist or be empty)."""
+        redactor = Redactor.from_env(_git_env(env)).with_secrets(_url_credentials(url))
+        dest = Path(dest)
+        _run(["clone", "--quiet", "--", url, str(dest)], dest.parent, _git_env(env), redactor,
+             NETWORK_TIMEOUT)
+        return cls(dest, env, redactor)
+
+    @classmethod
+    def init(
+        cls, path: Path, default_branch: str = "main", env: Mapping[str, str] | None = None
+    ) -> GitRepo:
+        """Create a repository at `path` whose first branch is `default_branch`."""
+        _check_branch(default_branch)
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        repo = cls(path, env)
+        repo._git("init", "--quiet", f"--initial-branch={default_branch}", str(path))
+        return repo
+
+    # -- reading --------------------------------------------------------------------
+
+    def current_branch(self) -> str | None:
+        """The checked-out branch, or None when HEAD is detached (e.g. a PR merge ref)."""
+        proc = self._git("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
+        return proc.stdout.strip() if proc.returncode == 0 else None
+
+    def head_sha(self) -> str:
+        return self._git("rev-parse", "--verify", "HEAD").stdout.strip()
+
+    def remote_branch_sha(self, branch: str, remote: str = DEFAULT_REMOTE) -> str | None:
+        """The sha of `branch` on the remote (asked over the network), None if absent."""
+        _check_branch(branch)
+        ref = f"refs/heads/{branch}"
+        out = self._git("ls-remote", "--heads", remote, ref, timeout=NETWORK_TIMEOUT).stdout
+        for line in out.splitlines():
+            sha, _, name = line.partition("\t")
+            if name == ref:
+                return sha
+        return None
+
+    def has_changes(self, paths: Sequence[str] = ()) -> bool:
+        """Whether the work tree differs from HEAD (untracked files count, ignored don't)."""
+        out = self._git("status", "--porcelain=v1", "-z", "--untracked-files=all", "--",
+                        *paths).stdout
+        return bool(out)
+
+    def commits_not_by(self, author_email: str, base: str, head: str) -> list[tuple[str, str]]:
+        """Commits in `base..head` that someone other than `author_email` wrote or rewrote.
+
+        A commit counts when its author or its committer differs (a human who rebased the
+        bot's commit is its committer). Returns `(sha, "Name <email>")`, newest first.
+        """
+        _check_ref(base)
+        _check_ref(head)
+        fmt = _FIELD.join(("%H", "%an", "%ae", "%cn", "%ce"))
+        out = self._git("log", f"--format={fmt}", f"{base}..{head}", "--").stdout
+        wanted = author_email.casefold()
+        found = []
+        for line in out.splitlines():
+            sha, an, ae, cn, ce = line.split(_FIELD)
+            if ae.casefold() != wanted:
+                found.append((sha, f"{an} <{ae}>"))
+            elif ce.casefold() != wanted:
+                found.append((sha, f"{cn} <{ce}>"))
+        return found
+
+    # -- branches -------------------------------------------------------------------
+
+    def fetch_branch(self, branch: str, remote: str = DEFAULT_REMOTE) -> None:
+        """Update `refs/remotes/<remote>/<branch>` from the remote."""
+        _check_branch(branch)
+        refspec = f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}"
+        self._git("fetch", "--quiet", "--no-tags", remote, refspec, timeout=NETWORK_TIMEOUT)
+
+    def checkout_new_branch_from(self, base_ref: str, branch: str) -> None:
+        """Check out `branch` starting at `base_ref`, resetting it if it exists locally."""
+        _check_branch(branch)
+        _check_ref(base_ref)
+        self._git("checkout", "--quiet", "--no-track", "-B", branch, base_ref)
+
+    def checkout_remote_branch(self, branch: str, remote: str = DEFAULT_REMOTE) -> str:
+        """Fetch `branch` and check it out at the remote's tip; returns that sha."""
+        self.fetch_branch(branch, remote)
+        self.checkout_new_branch_from(f"refs/remotes/{remote}/{branch}", branch)
+        return self.head_sha()
+
+    # -- writing --------------------------------------------------------------------
+
+    def replace_tree(self, subdir: str, files: Mapping[str, bytes]) -> None:
+        """Make `subdir` hold exactly `files` (paths relative to it, POSIX form).
+
+        Files under `subdir` that are not in the mapping are deleted (empty directories
+        too); the rest are written. Nothing outside `subdir` is touched.
+        """
+        root = self._inside_subdir(subdir)
+        wanted = {_check_relative(name): data for name, data in files.items()}
+        for name in wanted:
+            parents = PurePosixPath(name).parents
+            clash = next((str(p) for p in parents if str(p) in wanted), None)
+            if clash:
+                raise BadInputError(f"{subdir}/{clash} cannot be both a file and a folder")
+        if root.is_dir():
+            _remove_unwanted(root, set(wanted))
+        for name, data in sorted(wanted.items()):
+            target = root / name
+            _ensure_inside(target.parent, root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _ensure_inside(target.parent, root)
+            if target.is_symlink() or target.is_dir():
+                raise BadInputError(f"cannot write {subdir}/{name}: a link or folder is there")
+            target.write_bytes(data)
+
+    def commit(
+        self,
+        message: str,
+        author_name: str = BOT_NAME,
+        author_email: str = BOT_EMAIL,
+        co_authors: Sequence[str] = (),
+        paths: Sequence[str] = (),
+    ) -> str | None:
+        """Stage everything (or `paths`) and commit as the author; None if nothing changed.
+
+        The author is also the committer (runners have no git identity). Co-authors
+        ("Name <email>") are credited in `Co-authored-by:` trailers.
+        """
+        if not message.strip():
+            raise BadInputError("a commit needs a message")
+        self._git("add", "--all", "--", *(paths or ["."]))
+        staged = self._git("diff", "--cached", "--quiet", check=False)
+        if staged.returncode == 0:
+            return None
+        if staged.returncode != 1:
+            raise GitError(self._describe("diff", staged))
+        identity = {
+            "GIT_AUTHOR_NAME": author_name,
+            "GIT_AUTHOR_EMAIL": author_email,
+            "GIT_COMMITTER_NAME": author_name,
+            "GIT_COMMITTER_EMAIL": author_email,
+        }
+        text = _with_trailers(message, co_authors, author_email)
+        self._git("-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify",
+                  "--file=-", stdin=text, extra_env=identity)
+        return self.head_sha()
+
+    def push(
+        self, branch: str, expected_remote_sha: str | None, remote: str = DEFAULT_REMOTE
+    ) -> None:
+        """Push local `branch` to the remote only if the remote is still where we saw it.
+
+        `expected_remote_sha` None means the branch must not exist yet. When the lease
+        fails (someone pushed meanwhile) this raises `PushRejected` and changes nothing.
+        """
+        _check_branch(branch)
+        expected = _check_sha(expected_remote_sha) if expected_remote_sha else ""
+        ref = f"refs/heads/{branch}"
+        self._push(branch, [f"--force-with-lease={ref}:{expected}", remote, f"{ref}:{ref}"])
+
+    def delete_remote_branch(
+        self, branch: str, expected_sha: str | None = None, remote: str = DEFAULT_REMOTE
+    ) -> bool:
+        """Delete the remote branch (only if still at `expected_sha`, when given).
+
+        Returns False when there was no such branch. Used to clean up after a failure.
+        """
+        _check_branch(branch)
+        current = self.remote_branch_sha(branch, remote)
+        if current is None:
+            return False
+        ref = f"refs/heads/{branch}"
+        lease = _check_sha(expected_sha) if expected_sha else current
+        self._push(branch, [f"--force-with-lease={ref}:{lease}", remote, f":{ref}"])
+        return True
+
+    # -- internals ------------------------------------------------------------------
+
+    def _push(self, branch: str, args: list[str]) -> None:
+        proc = self._git("push", "--porcelain", *args, check=False, timeout=NETWORK_TIMEOUT)
+        if proc.returncode == 0:
+            return
+        if "(stale info)" in proc.stdout or "(fetch first)" in proc.stdout:
+            raise PushRejected(
+                f"branch {branch} changed on the remote since dabgen read it (someone else "
+                "pushed); dabgen did not overwrite it"
+            )
+        raise GitError(self._describe("push", proc))
+
+    def _inside_subdir(self, subdir: str) -> Path:
+        """`subdir` below the work tree, strictly: never the work tree itself, never `.git`."""
+        root = self.path / _check_relative(subdir.strip("/"))
+        resolved, top = root.resolve(), self.path.resolve()
+        if top not in resolved.parents or resolved.is_relative_to(top / ".git"):
+            raise BadInputError(f"{subdir!r} is not a folder inside the repository")
+        return root
+
+    def _git(
+        self,
+        *args: str,
+        check: bool = True,
+        stdin: str | None = None,
+        extra_env: Mapping[str, str] | None = None,
+        timeout: float = LOCAL_TIMEOUT,
+    ) -> subprocess.CompletedProcess[str]:
+        env = {**self._env, **(extra_env or {})}
+        proc = _run(list(args), self.path, env, self._redactor, timeout, check=False, stdin=stdin)
+        if check and proc.returncode != 0:
+            raise GitError(self._describe(_subcommand(list(args)), proc))
+        return proc
+
+    def _describe(self, command: str, proc: subprocess.CompletedProcess[str]) -> str:
+        """Describe a failure, also masking credentials embedded in the remotes' URLs."""
+        urls = _run(["config", "--get-regexp", r"^remote\..*\.url$"], self.path, self._env,
+                    self._redactor, LOCAL_TIMEOUT, check=False).stdout
+        secrets = [c for line in urls.splitlines() for c in _url_credentials(line.split()[-1])]
+        return _describe(command, proc, self._redactor.with_secrets(secrets))
+
+
+def noreply_co_author(login: str, user_id: int) -> str:
+    """The `Co-authored-by:` value GitHub attributes to a user without exposing an email."""
+    return f"{login} <{user_id}+{login}@users.noreply.github.com>"
+
+
+def _run(
+    args: list[str],
+    cwd: Path,
+    env: Mapping[str, str],
+    redactor: Redactor,
+    timeout: float,
+    *,
+    check: bool = True,
+    stdin: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    command = ["git", "-c", "core.quotePath=false", *args]
+    subcommand = _subcommand(args)
+    try:
+        proc = subprocess.run(
+            command, cwd=cwd, env=dict(env), input=stdin, capture_output=True, text=True,
+            encoding="utf-8", errors="replace", timeout=timeout, check=False,
+        )
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed or not on PATH; install git and retry") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise GitError(f"git {subcommand} did not finish within {timeout:.0f}s") from exc
+    if check and proc.returncode != 0:
+        raise GitError(_describe(subcommand, proc, redactor))
+    return proc
+
+
+def _subcommand(args: list[str]) -> str:
+    return next((a for a in args if not a.startswith("-") and "=" not in a), "git")
+
+
+def _describe(command: str, proc: subprocess.CompletedProcess[str], redactor: Redactor) -> str:
+    """One line from git's output: its fatal/error/rejection lines, redacted."""
+    lines = [ln.strip() for ln in (proc.stderr + "\n" + proc.stdout).splitlines() if ln.strip()]
+    key = [ln for ln in lines if ln.startswith(("fatal:", "error:", "!", "remote: error"))]
+    detail = " ".join(key or lines[-1:]) or f"exit status {proc.returncode}"
+    detail = redactor.redact(detail)
+    if len(detail) > 500:
+        detail = detail[:499] + "…"
+    return f"git {command} failed: {detail}"
+
+
+def _git_env(env: Mapping[str, str] | None) -> dict[str, str]:
+    return {**os.environ, **(env or {}), "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+
+
+def _url_credentials(url: str) -> list[str]:
+    """The secret part of `https://user:secret@host/...` (or a token used as the user)."""
+    match = re.match(r"[a-z][a-z0-9+.-]*://([^/@]*)@", url, re.IGNORECASE)
+    if not match:
+        return []
+    user, _, password = match.group(1).partition(":")
+    return [password] if password else [user]
+
+
+def _with_trailers(message: str, co_authors: Sequence[str], author_email: str) -> str:
+    trailers: list[str] = []
+    for co_author in co_authors:
+        if not _CO_AUTHOR.fullmatch(co_author):
+            raise BadInputError(f"co-author {co_author!r} is not of the form 'Name <email>'")
+        line = f"Co-authored-by: {co_author}"
+        if f"<{author_email}>" not in co_author and line not in trailers:
+            trailers.append(line)
+    body = message.strip()
+    return f"{body}\n\n" + "\n".join(trailers) + "\n" if trailers else body + "\n"
+
+
+def _check_branch(name: str) -> None:
+    proc = subprocess.run(["git", "check-ref-format", "--branch", name], capture_output=True,
+                          check=False)
+    if name.startswith("-") or proc.returncode != 0:
+        raise BadInputError(f"{name!r} is not a valid git branch name")
+
+
+def _check_ref(ref: str) -> None:
+    """A revision as an argument: never an option, a range or anything with whitespace."""
+    if not ref or ref.startswith("-") or ".." in ref or any(ch.isspace() for ch in ref):
+        raise BadInputError(f"{ref!r} is not a git revision dabgen accepts")
+
+
+def _check_sha(sha: str) -> str:
+    if not _SHA.fullmatch(sha):
+        raise BadInputError(f"{sha!r} is not a full commit sha")
+    return sha
+
+
+def _check_relative(name: str) -> str:
+    """A POSIX path below a directory: no absolute, empty, `.`, `..` or `.git` parts."""
+    parts = name.split("/")
+    bad = (
+        not name
+        or "\\" in name
+        or "\x00" in name
+        or any(part in ("", ".", "..") or part.casefold() == ".git" for part in parts)
+    )
+    if bad:
+        raise BadInputError(f"{name!r} is not a relative path inside the bundle directory")
+    return str(PurePosixPath(name))
+
+
+def _ensure_inside(path: Path, root: Path) -> None:
+    """Refuse paths that resolve (through symlinks) outside `root`."""
+    resolved, base = path.resolve(), root.resolve()
+    if resolved != base and base not in resolved.parents:
+        raise BadInputError(f"{path} is outside {root}; refusing to write there")
+
+
+def _remove_unwanted(root: Path, wanted: set[str]) -> None:
+    """Delete files and links under `root` not in `wanted`, then the emptied directories."""
+    for dirpath, dirnames, filenames in os.walk(root, topdown=False, followlinks=False):
+        current = Path(dirpath)
+        for name in [*filenames, *dirnames]:
+            entry = current / name
+            rel = entry.relative_to(root).as_posix()
+            if entry.is_symlink() or (entry.is_file() and rel not in wanted):
+                entry.unlink()
+            elif entry.is_dir() and not any(entry.iterdir()):
+                entry.rmdir()

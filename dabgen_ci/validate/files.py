@@ -1,0 +1,61 @@
+"""The bundle's local files, and which of them the Databricks CLI would treat as notebooks.
+
+This is the only file-system access the rules need, gathered once so the rules stay pure.
+Notebook detection follows ``libs/notebook/detect.go``: a ``.py``/``.r``/``.scala``/``.sql``
+file is a notebook only if its first line is the ``Databricks notebook source`` header; an
+``.ipynb`` file only if it is JSON with ``cells`` and ``metadata``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import NamedTuple
+
+_SKIP_DIRS = frozenset({".git", ".databricks", "__pycache__", ".venv", "node_modules"})
+_HEADERS = {
+    ".py": "# Databricks notebook source",
+    ".r": "# Databricks notebook source",
+    ".scala": "// Databricks notebook source",
+    ".sql": "-- Databricks notebook source",
+}
+_HEADER_BYTES = 32
+
+
+class BundleFiles(NamedTuple):
+    """Relative POSIX paths of every file, and the subset that are notebooks."""
+
+    files: frozenset[str]
+    notebooks: frozenset[str]
+
+
+def scan_files(root: Path) -> BundleFiles:
+    files: set[str] = set()
+    notebooks: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        for name in filenames:
+            full = Path(dirpath) / name
+            rel = full.relative_to(root).as_posix()
+            files.add(rel)
+            if is_notebook(full):
+                notebooks.add(rel)
+    return BundleFiles(frozenset(files), frozenset(notebooks))
+
+
+def is_notebook(path: Path) -> bool:
+    ext = path.suffix.lower()
+    try:
+        if ext == ".ipynb":
+            doc = json.loads(path.read_bytes())
+            return isinstance(doc, dict) and "cells" in doc and "metadata" in doc
+        header = _HEADERS.get(ext)
+        if header is None:
+            return False
+        with path.open("rb") as fh:
+            head = fh.read(_HEADER_BYTES)
+    except (OSError, ValueError):
+        return False
+    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    return first.decode("utf-8", "replace") == header

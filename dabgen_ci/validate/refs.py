@@ -1,0 +1,56 @@
+"""``${...}`` references, recognised exactly as the Databricks CLI does (``libs/dyn/dynvar``).
+
+The CLI's pattern uses Unicode classes ``\\p{L}``/``\\p{N}``, so we use the ``regex``
+module, which has them, rather than approximating with ``re``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import regex
+
+from dabgen_ci.validate.located import Path
+
+BASE_VAR_DEF = r"\p{L}+([-_]*[\p{L}\p{N}]+)*"
+REFERENCE = regex.compile(
+    rf"\$\{{({BASE_VAR_DEF}(\.{BASE_VAR_DEF}(\[[0-9]+\])*)*(\[[0-9]+\])*)\}}"
+)
+_SEGMENT = regex.compile(r"([^.\[\]]+)|\[([0-9]+)\]")
+
+
+def references(text: str) -> list[str]:
+    """The references in ``text``: ``"a ${var.x} ${resources.jobs.y.id}"`` → [var.x, ...]."""
+    return [m.group(1) for m in REFERENCE.finditer(text)]
+
+
+def is_pure_reference(text: str) -> bool:
+    """True if ``text`` is one reference and nothing else (it may then carry any type)."""
+    m = REFERENCE.fullmatch(text)
+    return m is not None
+
+
+def has_reference(text: str) -> bool:
+    return REFERENCE.search(text) is not None
+
+
+def split_reference(ref: str) -> list[str | int]:
+    """``var.cluster.tags[0]`` → ``['var', 'cluster', 'tags', 0]``."""
+    parts: list[str | int] = []
+    for m in _SEGMENT.finditer(ref):
+        parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
+    return parts
+
+
+def walk_strings(value: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
+    """Every string leaf below ``value`` with its path (map keys are not included)."""
+    stack: list[tuple[Path, Any]] = [(path, value)]
+    while stack:
+        p, v = stack.pop()
+        if isinstance(v, str):
+            yield p, v
+        elif isinstance(v, dict):
+            stack.extend(((*p, k), child) for k, child in v.items())
+        elif isinstance(v, list):
+            stack.extend(((*p, i), child) for i, child in enumerate(v))

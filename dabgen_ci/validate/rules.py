@@ -1,0 +1,53 @@
+"""dabgen's own checks of a loaded bundle (pure: configuration and file names in, findings out).
+
+What each rule checks, and why it is checked on the files as written or on the resolved
+target, is said in its module: :mod:`rules_refs` (variables and resource references),
+:mod:`rules_jobs` (task keys, dependencies, compute), :mod:`rules_paths` (local files),
+:mod:`rules_secrets` (credentials in configuration).
+"""
+
+from __future__ import annotations
+
+from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.errors import BadInputError
+from dabgen_ci.validate.loader import LoadedBundle
+from dabgen_ci.validate.rulebase import finding
+from dabgen_ci.validate.rules_jobs import check_jobs, check_unique_task_keys
+from dabgen_ci.validate.rules_paths import check_paths
+from dabgen_ci.validate.rules_refs import (
+    check_interpolation_limits,
+    check_resource_references,
+    check_variable_values,
+    check_variables,
+    referenced_variables,
+)
+from dabgen_ci.validate.rules_secrets import check_secrets
+from dabgen_ci.validate.targets import resolve_target_located
+
+__all__ = ["check_bundle"]
+
+
+def check_bundle(bundle: LoadedBundle, files: frozenset[str], *, target: str | None = None,
+                 notebooks: frozenset[str] | None = None) -> list[Diagnostic]:
+    """All rule findings for ``target`` (already selected; ``None`` when there are none).
+
+    ``files`` are the bundle's files relative to its root (POSIX); ``notebooks`` the subset
+    that are notebooks, or ``None`` to skip the notebook-or-file kind checks.
+    """
+    variables = bundle.config.get("variables")
+    declared = set(variables) if isinstance(variables, dict) else set()
+    out: list[Diagnostic] = []
+    out.extend(check_variables(bundle.files, declared))
+    out.extend(check_interpolation_limits(bundle.files))
+    for f in bundle.files:
+        out.extend(check_secrets(f.config, f.tree))
+    out.extend(check_unique_task_keys(bundle.config, bundle.tree))
+    try:
+        resolved, tree = resolve_target_located(bundle.config, bundle.tree, target)
+    except BadInputError as exc:  # a target whose overrides clash with the root
+        return [*out, finding("error", str(exc), bundle.tree, ("targets", target or ""))]
+    out.extend(check_jobs(resolved, tree))
+    out.extend(check_resource_references(resolved, tree))
+    out.extend(check_variable_values(resolved, tree, referenced_variables(bundle.files), target))
+    out.extend(check_paths(resolved, tree, files, notebooks))
+    return out

@@ -1,0 +1,190 @@
+"""A live workspace read through databricks-sdk, as raw JSON.
+
+The SDK's typed models drop fields they do not know, so every call goes through
+``client.api_client.do`` and returns the API's own JSON; the SDK still gives us unified auth
+(profile, ``DATABRICKS_HOST``/``DATABRICKS_TOKEN``, OAuth M2M...) and its retries on 429/503.
+SDK exceptions never leave this module: they become :mod:`dabgen_ci.errors` with one
+actionable line that names the host and never a credential.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+from collections import Counter
+from collections.abc import Iterator
+
+import requests
+from databricks.sdk import WorkspaceClient
+from databricks.sdk.config import Config
+from databricks.sdk.errors import (
+    DatabricksError,
+    NotFound,
+    PermissionDenied,
+    TemporarilyUnavailable,
+    TooManyRequests,
+    Unauthenticated,
+)
+from databricks.sdk.errors.platform import STATUS_CODE_MAPPING
+
+from dabgen_ci.errors import NotFoundError, PermissionDeniedError, WorkspaceError
+from dabgen_ci.workspace.base import ExportedObject, ObjectInfo
+from dabgen_ci.workspace.snapshot import PAGED_ARRAYS, SOURCE_LANGUAGES, has_notebook_header
+
+DEFAULT_RETRY_TIMEOUT_SECONDS = 300
+_JSON = {"Accept": "application/json"}
+
+
+class LiveSource:
+    """:class:`~dabgen_ci.workspace.base.WorkspaceSource` over a ``WorkspaceClient``."""
+
+    def __init__(self, client: WorkspaceClient) -> None:
+        self._client = client
+        self._host = client.config.host or "the workspace"
+        self._retry_seconds = client.config.retry_timeout_seconds or DEFAULT_RETRY_TIMEOUT_SECONDS
+        self.calls: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_config(
+        cls,
+        *,
+        profile: str | None = None,
+        host: str | None = None,
+        token: str | None = None,
+        retry_timeout_seconds: int = DEFAULT_RETRY_TIMEOUT_SECONDS,
+    ) -> LiveSource:
+        """Resolve credentials the way every Databricks tool does (SDK unified auth)."""
+        try:
+            config = Config(
+                profile=profile,
+                host=host,
+                token=token,
+                retry_timeout_seconds=retry_timeout_seconds,
+                product="dabgen",
+            )
+        except ValueError as e:
+            where = host or (f"profile {profile}" if profile else "the default workspace")
+            reason = _scrub(str(e).split(". Config:")[0], token)
+            raise WorkspaceError(
+                f"authentication failed for {where}: check DATABRICKS_TOKEN or --profile ({reason})"
+            ) from None
+        return cls(WorkspaceClient(config=config))
+
+    def describe(self) -> str:
+        return self._host
+
+    # -- calls --------------------------------------------------------------------------
+
+    def _get(self, endpoint: str, query: dict[str, object], what: str) -> dict:
+        with self._lock:
+            self.calls[endpoint] += 1
+        api = "/api/2.2/" if endpoint.startswith("jobs/") else "/api/2.0/"
+        try:
+            return self._client.api_client.do("GET", api + endpoint, query=query, headers=_JSON)
+        except (DatabricksError, TimeoutError, requests.RequestException, ValueError) as e:
+            raise self._translate(e, what) from None
+
+    def _translate(self, err: BaseException, what: str) -> WorkspaceError:
+        """One actionable line for an SDK failure (``from None``: SDK text may echo headers)."""
+        host, secs = self._host, self._retry_seconds
+        cause = (err.__cause__ if isinstance(err, TimeoutError) else None) or err
+        message = _scrub(str(cause), self._client.config.token)
+        auth = f"authentication failed for {host}: check DATABRICKS_TOKEN or --profile"
+        if isinstance(cause, TooManyRequests):
+            return WorkspaceError(
+                f"rate limited by {host} after retrying for {secs} s; try again later"
+            )
+        if isinstance(cause, TemporarilyUnavailable):
+            return WorkspaceError(
+                f"{host} is temporarily unavailable after retrying for {secs} s; try again later"
+            )
+        if isinstance(cause, requests.JSONDecodeError):
+            return WorkspaceError(f"{host} answered {what} with something that is not JSON")
+        if isinstance(cause, requests.RequestException):
+            return WorkspaceError(
+                f"cannot reach {host} (retried for {secs} s): check DATABRICKS_HOST and the network"
+            )
+        if isinstance(cause, Unauthenticated) or "Invalid access token" in message:
+            return WorkspaceError(auth)
+        if isinstance(cause, PermissionDenied):
+            return PermissionDeniedError(
+                f"permission denied reading {what} on {host}: {message} "
+                "(ask for at least CAN VIEW on it)"
+            )
+        if isinstance(cause, NotFound) or "does not exist" in message:
+            return NotFoundError(f"{what} not found on {host}")
+        if isinstance(cause, ValueError):
+            return WorkspaceError(auth)
+        return WorkspaceError(
+            f"{host} failed reading {what} ({_status(cause)}: {message}); try again later"
+        )
+
+    # -- WorkspaceSource ----------------------------------------------------------------
+
+    def get_job(self, job_id: int) -> dict:
+        """``jobs/get`` with every page of every paged array merged, order kept."""
+        query: dict[str, object] = {"job_id": job_id}
+        job = self._get("jobs/get", query, f"job {job_id}")
+        token = job.pop("next_page_token", None)
+        seen = set()
+        while token:
+            if token in seen:
+                raise WorkspaceError(f"{self._host} repeated page token paging job {job_id}")
+            seen.add(token)
+            page = self._get("jobs/get", {**query, "page_token": token}, f"job {job_id}")
+            _merge_page(job.setdefault("settings", {}), page.get("settings") or {})
+            token = page.get("next_page_token")
+        job.pop("has_more", None)
+        return job
+
+    def list_jobs(self, *, name: str | None = None) -> Iterator[dict]:
+        query: dict[str, object] = {"expand_tasks": "true", "limit": 100}
+        if name is not None:
+            query["name"] = name
+        while True:
+            body = self._get("jobs/list", query, "the job list")
+            yield from body.get("jobs", [])
+            if not body.get("next_page_token"):
+                return
+            query["page_token"] = body["next_page_token"]
+
+    def get_status(self, path: str) -> ObjectInfo:
+        return _object_info(self._get("workspace/get-status", {"path": path}, path))
+
+    def list_dir(self, path: str) -> list[ObjectInfo]:
+        body = self._get("workspace/list", {"path": path}, path)
+        return [_object_info(o) for o in body.get("objects", [])]
+
+    def export(self, path: str) -> ExportedObject:
+        """One ``export?format=AUTO`` call: notebooks in their stored format, files raw."""
+        body = self._get("workspace/export", {"path": path, "format": "AUTO"}, path)
+        content = base64.b64decode(body.get("content") or "")
+        file_type = body.get("file_type") or ""
+        is_notebook = file_type == "ipynb" or (
+            file_type in SOURCE_LANGUAGES and has_notebook_header(content)
+        )
+        return ExportedObject(path, content, file_type, is_notebook)
+
+
+def _merge_page(settings: dict, page: dict) -> None:
+    for key in PAGED_ARRAYS:
+        if page.get(key):
+            settings.setdefault(key, []).extend(page[key])
+
+
+def _object_info(body: dict) -> ObjectInfo:
+    return ObjectInfo(body.get("path", ""), body.get("object_type", ""), body.get("language"))
+
+
+def _status(err: BaseException) -> str:
+    """``HTTP 500`` for an SDK error class, else its error code: the API's own words."""
+    for status, cls in STATUS_CODE_MAPPING.items():
+        if isinstance(err, cls):
+            return f"HTTP {status}"
+    return str(getattr(err, "error_code", None) or type(err).__name__)
+
+
+def _scrub(text: str, secret: str | None) -> str:
+    text = " ".join(text.split())
+    return text.replace(secret, "***") if secret else text

@@ -1,0 +1,74 @@
+"""Write jobs and exported objects as a snapshot directory (see :mod:`.snapshot`).
+
+Pure of network: callers fetch, this writes. Plan first (every target path checked, no
+collisions, nothing outside ``out_dir``), then write, so a bad input leaves no half snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+from dabgen_ci.errors import BadInputError
+from dabgen_ci.workspace.base import ExportedObject
+from dabgen_ci.workspace.snapshot import SOURCE_LANGUAGES, has_notebook_header, header_for
+
+
+def _relative(path: str) -> PurePosixPath:
+    """A workspace path as a safe relative path: no ``..``, ``.`` or empty components."""
+    parts = [p for p in path.split("/") if p]
+    if not parts or any(p in ("..", ".") for p in parts):
+        raise BadInputError(f"refusing to write workspace path {path!r} outside the snapshot")
+    return PurePosixPath(*parts)
+
+
+def _job_file(job: dict) -> tuple[PurePosixPath, bytes]:
+    job_id = job.get("job_id")
+    if not isinstance(job_id, int) or isinstance(job_id, bool) or job_id <= 0:
+        raise BadInputError(f"cannot write a job without a positive integer job_id: {job_id!r}")
+    text = json.dumps(job, indent=2, ensure_ascii=False) + "\n"
+    return PurePosixPath("jobs", f"{job_id}.json"), text.encode("utf-8")
+
+
+def _object_file(obj: ExportedObject) -> tuple[PurePosixPath, bytes]:
+    rel = PurePosixPath("workspace") / _relative(obj.path)
+    if not obj.is_notebook:
+        if rel.suffix.lower() == ".ipynb" or (
+            rel.suffix.lower()[1:] in SOURCE_LANGUAGES and has_notebook_header(obj.content)
+        ):
+            raise BadInputError(
+                f"cannot snapshot workspace file {obj.path}: it would read back as a notebook"
+            )
+        return rel, obj.content
+    if obj.file_type == "ipynb":
+        return rel.with_name(f"{rel.name}.ipynb"), obj.content
+    if obj.file_type not in SOURCE_LANGUAGES:
+        raise BadInputError(
+            f"cannot snapshot notebook {obj.path} exported as {obj.file_type!r}: "
+            "expected py, sql, scala, r or ipynb"
+        )
+    content = obj.content
+    if not has_notebook_header(content):
+        content = f"{header_for(obj.file_type)}\n".encode() + content
+    return rel.with_name(f"{rel.name}.{obj.file_type}"), content
+
+
+def write_snapshot(
+    out_dir: Path, jobs: Iterable[dict], objects: Iterable[ExportedObject]
+) -> list[Path]:
+    """Write ``jobs`` and ``objects`` under ``out_dir``; return the files written, in order."""
+    plan: dict[PurePosixPath, bytes] = {}
+    for rel, data in [*map(_job_file, jobs), *map(_object_file, objects)]:
+        if rel in plan:
+            raise BadInputError(f"two snapshot entries would both be written to {rel}")
+        plan[rel] = data
+    root = Path(out_dir).resolve()
+    targets = [Path(out_dir).joinpath(*rel.parts) for rel in plan]
+    for target in targets:
+        if not target.resolve().is_relative_to(root):
+            raise BadInputError(f"refusing to write {target} outside {out_dir}")
+    for target, data in zip(targets, plan.values(), strict=True):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return targets

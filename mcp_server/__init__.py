@@ -1,0 +1,1 @@
+"""dabgen's MCP server: Databricks tools for Claude and any MCP client."""
