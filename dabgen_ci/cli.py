@@ -7,6 +7,7 @@ one-line message (JSON when ``--json`` was given); nothing below it catches broa
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from typing import Any
@@ -54,16 +55,20 @@ def _wants_json(ctx: click.Context) -> bool:
 def cli(ctx: click.Context) -> None:
     """Turn Databricks jobs into validated Databricks Asset Bundles."""
     ctx.ensure_object(dict)
+    # The SDK warns on every run when a workspace has no host-metadata endpoint; users
+    # cannot act on it, and our own errors already say what went wrong.
+    logging.getLogger("databricks.sdk").setLevel(logging.ERROR)
 
 
 def _register() -> None:
-    from dabgen_ci.commands import demo, generate, roundtrip, snapshot, validate
+    from dabgen_ci.commands import action, demo, generate, roundtrip, snapshot, validate
 
     cli.add_command(generate.generate)
     cli.add_command(validate.validate)
     cli.add_command(snapshot.snapshot)
     cli.add_command(roundtrip.roundtrip)
     cli.add_command(demo.demo)
+    cli.add_command(action.action)
 
 
 _register()

@@ -9,6 +9,7 @@ import click
 
 from dabgen_ci.bundle_writer import zip_bytes
 from dabgen_ci.commands.options import json_option, source_from, source_options
+from dabgen_ci.errors import BadInputError
 from dabgen_ci.flows.generate import GenerateOptions, GenerateResult, generate_jobs
 from dabgen_ci.flows.generate_path import generate_path
 from dabgen_ci.flows.select import JobSelection, dedupe_ids, parse_tag
@@ -57,6 +58,8 @@ def job(job_ids: tuple[int, ...], all_jobs: bool, names: tuple[str, ...],
         ids=dedupe_ids(job_ids), all=all_jobs, name_globs=names,
         tags=tuple(parse_tag(t) for t in tags),
     )
+    if selection.is_empty():
+        raise BadInputError("no jobs selected: give job IDs, --all, --name GLOB or --tag KEY=VALUE")
     source = source_from(common["snapshot"], common["profile"])
     progress = NullProgress() if common["as_json"] else StderrProgress()
     result = generate_jobs(source, selection, _options(common), progress)

@@ -66,6 +66,10 @@ class BundlePlan:
     sources: tuple[SourceRef, ...]
     variables: tuple[Variable, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
+    # Variables the jobs reference on purpose but whose value dabgen cannot observe
+    # (name → description), e.g. the warehouse of a folder of SQL notebooks: declared
+    # without a default, so deploy asks for a value (--var / BUNDLE_VAR_<name>).
+    required_variables: tuple[tuple[str, str], ...] = ()
 
     @property
     def key_for_job_id(self) -> dict[int, str]:
@@ -97,7 +101,12 @@ def job_resource(
     return order_job(body)
 
 
-def plan_bundle(jobs: Sequence[Mapping], *, bundle_name: str) -> BundlePlan:
+def plan_bundle(
+    jobs: Sequence[Mapping],
+    *,
+    bundle_name: str,
+    required_variables: Mapping[str, str] | None = None,
+) -> BundlePlan:
     """Keys, shared sources and variables for a set of ``jobs/get`` bodies.
 
     Jobs are taken in ``job_id`` order so keys and variable names do not depend on the
@@ -114,13 +123,15 @@ def plan_bundle(jobs: Sequence[Mapping], *, bundle_name: str) -> BundlePlan:
             key_for_job_id=key_for_job_id,
             variables=registry,
         )
-    diagnostics = [d for job in planned for d in _job_diagnostics(job)]
+    required = dict(sorted((required_variables or {}).items()))
+    diagnostics = [d for job in planned for d in _job_diagnostics(job, set(required))]
     return BundlePlan(
         bundle_name=bundle_name,
         jobs=tuple(planned),
         sources=_merge_sources(planned),
         variables=registry.variables(),
         diagnostics=tuple(diagnostics),
+        required_variables=tuple(required.items()),
     )
 
 
@@ -196,7 +207,7 @@ def _as_job_id(value: object) -> int | None:
     return None
 
 
-def _job_diagnostics(job: PlannedJob) -> list[Diagnostic]:
+def _job_diagnostics(job: PlannedJob, declared: set[str]) -> list[Diagnostic]:
     file = f"resources/{job.key}.job.yml"
     out = []
     if is_git_sourced(job.settings):
@@ -221,8 +232,9 @@ def _job_diagnostics(job: PlannedJob) -> list[Diagnostic]:
                 path=f"resources.jobs.{job.key}",
             )
         )
+    intended = {f"${{var.{name}}}" for name in declared}
     for location, text in _strings(job.settings, ()):
-        if _CLI_REFERENCE.search(text):
+        if text not in intended and _CLI_REFERENCE.search(text):
             out.append(
                 Diagnostic(
                     "warning",

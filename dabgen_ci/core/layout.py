@@ -67,7 +67,9 @@ def render_bundle(
             variables=registry,
         )
         files[resource_file(job.key)] = dump({"resources": {"jobs": {job.key: resource}}}).encode()
-    files["databricks.yml"] = _databricks_yml(plan.bundle_name, registry.variables(), host)
+    files["databricks.yml"] = _databricks_yml(
+        plan.bundle_name, registry.variables(), host, plan.required_variables
+    )
     files.update(placement.files)
     diagnostics = (
         *plan.diagnostics,
@@ -92,15 +94,23 @@ def _path_for(placement: Placement) -> PathFor:
     return path_for
 
 
-def _databricks_yml(name: str, variables: tuple[Variable, ...], host: str | None) -> bytes:
+def _databricks_yml(
+    name: str,
+    variables: tuple[Variable, ...],
+    host: str | None,
+    required: tuple[tuple[str, str], ...] = (),
+) -> bytes:
     config: dict[str, object] = {
         "bundle": {"name": name},
         "include": ["resources/*.yml"],
     }
-    if variables:
-        config["variables"] = {
-            v.name: {"description": v.description, "default": v.default} for v in variables
-        }
+    declared: dict[str, dict[str, str]] = {
+        v.name: {"description": v.description, "default": v.default} for v in variables
+    }
+    for var_name, description in required:
+        declared.setdefault(var_name, {"description": description})
+    if declared:
+        config["variables"] = dict(sorted(declared.items()))
     if host:
         config["workspace"] = {"host": host}
     config["targets"] = {

@@ -7,7 +7,7 @@ Read top to bottom: select → plan (pure) → export sources → render (pure) 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +94,7 @@ def build_bundle(
     progress: Progress,
     timings: dict[str, float],
     prefetched: ExportResult | None = None,
+    required_variables: Mapping[str, str] | None = None,
 ) -> GenerateResult:
     """The steps after the jobs are known (shared by ``generate job`` and ``generate path``).
 
@@ -101,7 +102,7 @@ def build_bundle(
     """
     name = options.bundle_name or _default_bundle_name(jobs, options.out)
     with _timed(timings, "convert"):
-        plan = plan_bundle(jobs, bundle_name=name)
+        plan = plan_bundle(jobs, bundle_name=name, required_variables=required_variables)
     with _timed(timings, "export"):
         files = [s.workspace_path for s in plan.sources if s.kind != "directory"]
         dirs = [s.workspace_path for s in plan.sources if s.kind == "directory"]

@@ -54,7 +54,10 @@ def generate_path(
         if n.path in exported.exported
     ]
     built = folder_job(folder, analysed, job_name=job_name, warehouse_id=warehouse_id)
-    return build_bundle(source, [built.body], options, progress, {}, prefetched=exported)
+    return build_bundle(
+        source, [built.body], options, progress, {}, prefetched=exported,
+        required_variables=built.required_variables,
+    )
 
 
 def normalise_folder(path: str) -> str:

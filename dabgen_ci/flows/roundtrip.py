@@ -26,13 +26,15 @@ def roundtrip_diagnostics(
     loaded = load_bundle(root)
     resolved = resolve_target(loaded.config, None)
     resources = (resolved.get("resources") or {}).get("jobs") or {}
-    variables = {
-        name: (spec or {}).get("default") if isinstance(spec, dict) else spec
+    variables = {  # a variable with no value stays a reference on both sides
+        name: spec["default"] if isinstance(spec, dict) else spec
         for name, spec in (resolved.get("variables") or {}).items()
+        if not isinstance(spec, dict) or spec.get("default") is not None
     }
     keys = _match_keys(jobs, resources)
     key_to_job_id = {key: int(job["job_id"]) for key, job in keys.items() if job.get("job_id")}
-    to_workspace = local_to_workspace_from(rendered) if rendered else None
+    # Without the rendering at hand (a bundle on disk), paths match by suffix.
+    to_workspace = local_to_workspace_from(rendered) if rendered else _unknown_origin
     found: list[Diagnostic] = []
     for key, job in keys.items():
         differences = compare(
@@ -54,6 +56,10 @@ def roundtrip_diagnostics(
             for d in differences
         ]
     return found
+
+
+def _unknown_origin(_local: str) -> str | None:
+    return None
 
 
 def _match_keys(jobs: list[dict], resources: dict) -> dict[str, dict]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from dabgen_ci.errors import BadInputError
@@ -21,6 +22,21 @@ def open_source(*, snapshot: Path | None, profile: str | None) -> WorkspaceSourc
         from dabgen_ci.workspace.snapshot import SnapshotSource
 
         return SnapshotSource(Path(snapshot))
-    from dabgen_ci.workspace.live import LiveSource
+    from dabgen_ci.workspace.live import DEFAULT_RETRY_TIMEOUT_SECONDS, LiveSource
 
-    return LiveSource.from_config(profile=profile)
+    return LiveSource.from_config(
+        profile=profile,
+        retry_timeout_seconds=_retry_timeout(DEFAULT_RETRY_TIMEOUT_SECONDS),
+    )
+
+
+def _retry_timeout(default: int) -> int:
+    """``DABGEN_RETRY_TIMEOUT_SECONDS``: how long to keep retrying 429/503 answers."""
+    raw = os.environ.get("DABGEN_RETRY_TIMEOUT_SECONDS", "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise BadInputError(
+            f"DABGEN_RETRY_TIMEOUT_SECONDS={raw!r}: expected a whole number of seconds >= 1"
+        )
+    return int(raw)
