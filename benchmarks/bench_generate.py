@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import resource
 import sys
 import tempfile
@@ -76,6 +77,7 @@ def main() -> None:
     parser.add_argument("--shared", type=int, default=50)
     parser.add_argument("--parallelism", type=int, default=8)
     args = parser.parse_args()
+    logging.getLogger("databricks.sdk").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory() as tmp:
         snap = Path(tmp) / "snap"
         distinct = build_snapshot(snap, args.jobs, args.tasks_per_job, args.shared)
