@@ -29,6 +29,9 @@ def render_summary(result: GenerateResult) -> str:
     lines += [f"  {d.render()}" for d in [*errors, *warnings][:MAX_DIAGNOSTICS_SHOWN]]
     lines.append(f"Round-trip: {_roundtrip_word(result.roundtrip)}")
     lines += [f"  {d.summary}" for d in result.roundtrip[:MAX_DIAGNOSTICS_SHOWN]]
+    if result.notes:
+        lines.append("Notes:")
+        lines += [f"  {note}" for note in result.notes]
     calls = ", ".join(f"{k}={v}" for k, v in result.api_calls.items()) or "none"
     lines.append(f"API calls: {calls}")
     return "\n".join(lines)

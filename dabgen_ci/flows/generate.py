@@ -39,6 +39,7 @@ class GenerateResult:
     roundtrip: list[Diagnostic] = field(default_factory=list)
     api_calls: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
     rendered: RenderedBundle | None = field(default=None, repr=False)
 
     @property
@@ -58,6 +59,7 @@ class GenerateResult:
             "roundtrip_differences": [d.to_dict() for d in self.roundtrip],
             "api_calls": self.api_calls,
             "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()},
+            "notes": self.notes,
         }
 
 

@@ -8,10 +8,13 @@ rest, reusing the exports.
 
 from __future__ import annotations
 
+import posixpath
+from collections.abc import Sequence
+
 from dabgen_ci.bundle_writer import check_target
 from dabgen_ci.core.analyze import analyze_notebook
 from dabgen_ci.core.folder_job import FolderNotebook, folder_job
-from dabgen_ci.errors import BadInputError
+from dabgen_ci.errors import BadInputError, NotFoundError
 from dabgen_ci.flows.export import export_sources
 from dabgen_ci.flows.generate import GenerateOptions, GenerateResult, build_bundle
 from dabgen_ci.progress import NullProgress, Progress
@@ -27,6 +30,7 @@ def generate_path(
     job_name: str | None = None,
     warehouse_id: str | None = None,
 ) -> GenerateResult:
+    """Every notebook below a workspace folder becomes a task of one job."""
     progress = progress or NullProgress()
     folder = normalise_folder(workspace_path)
     check_target(options.out, force=options.force)
@@ -39,25 +43,51 @@ def generate_path(
     if not notebooks:
         raise BadInputError(f"{folder} holds no notebooks")
     progress.finish("list notebooks", f"{len(notebooks)} notebook(s)")
-    exported = export_sources(source, [n.path for n in notebooks], progress=progress,
+    return generate_notebooks(
+        source, [n.path for n in notebooks], options, progress,
+        job_name=job_name, warehouse_id=warehouse_id, folder=folder,
+    )
+
+
+def generate_notebooks(
+    source: WorkspaceSource,
+    paths: Sequence[str],
+    options: GenerateOptions,
+    progress: Progress | None = None,
+    *,
+    job_name: str | None = None,
+    warehouse_id: str | None = None,
+    folder: str | None = None,
+) -> GenerateResult:
+    """Given notebooks (absolute workspace paths) → one job → the spine.
+
+    ``folder`` names the job and anchors relative ``%run`` targets; by default it is the
+    deepest folder holding every notebook. The builder's notes land in ``result.notes``.
+    """
+    progress = progress or NullProgress()
+    check_target(options.out, force=options.force)
+    wanted = list(dict.fromkeys(normalise_folder(p) for p in paths))
+    if not wanted:
+        raise BadInputError("no notebooks given")
+    folder = folder or posixpath.commonpath([posixpath.dirname(p) for p in wanted])
+    exported = export_sources(source, wanted, progress=progress,
                               parallelism=options.parallelism)
-    analysed = [
-        FolderNotebook(
-            path=n.path,
-            language=n.language or "PYTHON",
-            analysis=analyze_notebook(
-                exported.exported[n.path].content.decode("utf-8", "replace"),
-                exported.exported[n.path].file_type or n.language or "PYTHON",
-            ),
-        )
-        for n in notebooks
-        if n.path in exported.exported
-    ]
+    if exported.missing:
+        raise NotFoundError("; ".join(exported.missing.values()))
+    analysed = []
+    for path in wanted:
+        obj = exported.exported[path]
+        if not obj.is_notebook:
+            raise BadInputError(f"{path} is a workspace file, not a notebook")
+        text = obj.content.decode("utf-8", "replace")
+        analysed.append(FolderNotebook(path, obj.file_type, analyze_notebook(text, obj.file_type)))
     built = folder_job(folder, analysed, job_name=job_name, warehouse_id=warehouse_id)
-    return build_bundle(
+    result = build_bundle(
         source, [built.body], options, progress, {}, prefetched=exported,
         required_variables=built.required_variables,
     )
+    result.notes = list(built.notes)
+    return result
 
 
 def normalise_folder(path: str) -> str:

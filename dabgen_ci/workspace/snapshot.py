@@ -185,12 +185,20 @@ class SnapshotSource:
 
     # -- workspace objects ------------------------------------------------------------
 
-    def _entries(self, directory: Path) -> dict[str, tuple[ObjectInfo, Path]]:
-        """Workspace name → (info, disk path) for the children of ``directory``."""
+    def _entries(
+        self, directory: Path, only: str | None = None
+    ) -> dict[str, tuple[ObjectInfo, Path]]:
+        """Workspace name → (info, disk path) for the children of ``directory``.
+
+        With ``only``, just the children that could be that name are opened, so a lookup in
+        a directory of a thousand notebooks reads one or two files, not all of them.
+        """
         rel = directory.relative_to(self.root / "workspace").as_posix()
         base = "" if rel == "." else f"/{rel}"
         entries: dict[str, tuple[ObjectInfo, Path]] = {}
         for child in sorted(directory.iterdir()):
+            if only is not None and only not in (child.name, child.stem):
+                continue
             name, kind, language = child.name, "FILE", None
             if child.is_dir():
                 kind = "DIRECTORY"
@@ -230,7 +238,7 @@ class SnapshotSource:
         parent = directory.joinpath(*names[:-1])
         if not parent.is_dir():
             return None
-        return self._entries(parent).get(names[-1])
+        return self._entries(parent, only=names[-1]).get(names[-1])
 
     def get_status(self, path: str) -> ObjectInfo:
         self._count("workspace/get-status")

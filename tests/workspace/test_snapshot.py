@@ -191,3 +191,11 @@ def test_open_source_picks_the_snapshot(snap: Path) -> None:
 def test_notebook_header_with_crlf_and_bom(snap: Path) -> None:
     write_object(snap, "w/a.py", b"\xef\xbb\xbf# Databricks notebook source\r\nx = 1\r\n")
     assert SnapshotSource(snap).get_status("/w/a").object_type == "NOTEBOOK"
+
+
+def test_a_lookup_only_considers_its_own_candidates(snap: Path) -> None:
+    write_object(snap, "Users/me@x.com/etl.sql", b"-- Databricks notebook source\n")
+    source = SnapshotSource(snap)
+    assert source.get_status(f"{ME}/report").language == "SQL"  # the etl clash is elsewhere
+    with pytest.raises(BadInputError, match="both"):
+        source.list_dir(ME)

@@ -1,0 +1,283 @@
+"""Workspace operations beyond the spine's read protocol: user, warehouses, clusters, SQL,
+DBFS, job runs and workspace import.
+
+:class:`~dabgen_ci.workspace.base.WorkspaceSource` is what conversion needs; the MCP tools
+also need these. They live in a second protocol so the spine's stays small. The live
+implementation speaks raw JSON through ``client.api_client.do`` (same reasons as
+:mod:`.live`: no fields dropped, SDK auth and retries kept); a snapshot has none of this
+data, so :class:`SnapshotOps` says so in one actionable line instead of guessing.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import NamedTuple, Protocol, runtime_checkable
+
+import requests
+from databricks.sdk import WorkspaceClient
+from databricks.sdk.config import Config
+from databricks.sdk.errors import (
+    BadRequest,
+    DatabricksError,
+    NotFound,
+    PermissionDenied,
+    ResourceConflict,
+    TemporarilyUnavailable,
+    TooManyRequests,
+    Unauthenticated,
+)
+
+from dabgen_ci.errors import BadInputError, NotFoundError, PermissionDeniedError, WorkspaceError
+from dabgen_ci.workspace.base import WorkspaceSource
+from dabgen_ci.workspace.live import LiveSource
+from dabgen_ci.workspace.snapshot import SnapshotSource
+
+_JSON = {"Accept": "application/json", "Content-Type": "application/json"}
+_CHUNK_PREFIX = "/api/2.0/sql/statements/"
+MIN_WAIT_SECONDS, MAX_WAIT_SECONDS = 5, 50  # what the Statement Execution API accepts
+
+
+class StatementResult(NamedTuple):
+    """A finished statement: column (name, type) pairs and at most ``row_limit`` rows."""
+
+    statement_id: str
+    columns: list[tuple[str, str]]
+    rows: list[list[str | None]]
+    truncated: bool
+    total_row_count: int | None
+
+
+@runtime_checkable
+class WorkspaceOps(Protocol):
+    """Non-spine workspace operations. Errors are :mod:`dabgen_ci.errors` subclasses."""
+
+    def describe(self) -> str: ...
+
+    def current_user(self) -> dict | None:
+        """The SCIM ``Me`` body, or ``None`` where there are no users (a snapshot)."""
+        ...
+
+    def list_warehouses(self) -> Iterator[dict]: ...
+
+    def get_cluster(self, cluster_id: str) -> dict: ...
+
+    def execute_statement(
+        self, statement: str, warehouse_id: str, *, row_limit: int, wait_seconds: int,
+        catalog: str | None = None, schema: str | None = None,
+    ) -> StatementResult: ...
+
+    def list_dbfs(self, path: str) -> list[dict]: ...
+
+    def run_now(self, job_id: int, job_parameters: Mapping[str, str] | None = None) -> dict: ...
+
+    def get_run(self, run_id: int) -> dict: ...
+
+    def mkdirs(self, path: str) -> None: ...
+
+    def import_file(self, path: str, content: bytes, *, overwrite: bool) -> None:
+        """``workspace/import`` with format AUTO: a source notebook becomes a notebook (its
+        extension dropped), anything else a workspace file."""
+        ...
+
+
+def open_workspace(
+    *, snapshot: Path | None, profile: str | None
+) -> tuple[WorkspaceSource, WorkspaceOps]:
+    """Both protocols over one connection: a snapshot directory or one ``WorkspaceClient``."""
+    if snapshot is not None and profile is not None:
+        raise BadInputError("--workspace-snapshot and --profile cannot be used together")
+    if snapshot is not None:
+        source = SnapshotSource(Path(snapshot))
+        return source, SnapshotOps(source)
+    try:
+        config = Config(profile=profile, product="dabgen")
+    except ValueError:
+        where = f"profile {profile}" if profile else "the default workspace"
+        raise WorkspaceError(
+            f"no usable Databricks credentials for {where}: set DATABRICKS_HOST and "
+            "DATABRICKS_TOKEN or pass --profile"
+        ) from None
+    client = WorkspaceClient(config=config)
+    return LiveSource(client), LiveOps(client)
+
+
+class SnapshotOps:
+    """A snapshot holds jobs and workspace files only; everything else is refused clearly."""
+
+    def __init__(self, source: SnapshotSource) -> None:
+        self._source = source
+
+    def describe(self) -> str:
+        return self._source.describe()
+
+    def _unavailable(self, what: str) -> BadInputError:
+        return BadInputError(
+            f"{what} is not available with a snapshot ({self._source.root}); start dabgen-mcp "
+            "against a live workspace (--profile, or DATABRICKS_HOST and DATABRICKS_TOKEN)"
+        )
+
+    def current_user(self) -> dict | None:
+        return None
+
+    def list_warehouses(self) -> Iterator[dict]:
+        raise self._unavailable("listing SQL warehouses")
+
+    def get_cluster(self, cluster_id: str) -> dict:
+        raise self._unavailable("reading a cluster")
+
+    def execute_statement(
+        self, statement: str, warehouse_id: str, *, row_limit: int, wait_seconds: int,
+        catalog: str | None = None, schema: str | None = None,
+    ) -> StatementResult:
+        raise self._unavailable("running SQL")
+
+    def list_dbfs(self, path: str) -> list[dict]:
+        raise self._unavailable("listing DBFS")
+
+    def run_now(self, job_id: int, job_parameters: Mapping[str, str] | None = None) -> dict:
+        raise self._unavailable("running a job")
+
+    def get_run(self, run_id: int) -> dict:
+        raise self._unavailable("reading a job run")
+
+    def mkdirs(self, path: str) -> None:
+        raise self._unavailable("creating workspace folders")
+
+    def import_file(self, path: str, content: bytes, *, overwrite: bool) -> None:
+        raise self._unavailable("importing into the workspace")
+
+
+class LiveOps:
+    """:class:`WorkspaceOps` over a ``WorkspaceClient`` (raw JSON, errors translated)."""
+
+    def __init__(self, client: WorkspaceClient) -> None:
+        self._client = client
+        self._host = client.config.host or "the workspace"
+
+    def describe(self) -> str:
+        return self._host
+
+    def _do(self, method: str, path: str, doing: str, *, query: dict | None = None,
+            body: dict | None = None) -> dict:
+        try:
+            return self._client.api_client.do(method, path, query=query, body=body,
+                                              headers=_JSON) or {}
+        except (DatabricksError, TimeoutError, requests.RequestException, ValueError) as e:
+            raise self._translate(e, doing) from None
+
+    def _translate(self, err: BaseException, doing: str) -> WorkspaceError | BadInputError:
+        """One actionable line (``from None`` at the caller: SDK text may echo headers)."""
+        host = self._host
+        cause = (err.__cause__ if isinstance(err, TimeoutError) else None) or err
+        message = _scrub(str(cause), self._client.config.token)
+        if isinstance(cause, TooManyRequests | TemporarilyUnavailable):
+            return WorkspaceError(f"{host} is busy ({message}) while {doing}; try again later")
+        if isinstance(cause, requests.RequestException):
+            return WorkspaceError(f"cannot reach {host} while {doing}: check DATABRICKS_HOST "
+                                  "and the network")
+        if isinstance(cause, Unauthenticated | ValueError) or "Invalid access token" in message:
+            return WorkspaceError(f"authentication failed for {host}: check DATABRICKS_TOKEN "
+                                  "or --profile")
+        if isinstance(cause, PermissionDenied):
+            return PermissionDeniedError(f"permission denied {doing} on {host}: {message}")
+        if isinstance(cause, NotFound):
+            return NotFoundError(f"{message} ({doing} on {host})")
+        if isinstance(cause, BadRequest | ResourceConflict):
+            return BadInputError(f"{host} refused {doing}: {message}")
+        code = getattr(cause, "error_code", None) or type(cause).__name__
+        return WorkspaceError(f"{host} failed {doing} ({code}: {message}); try again later")
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def current_user(self) -> dict | None:
+        return self._do("GET", "/api/2.0/preview/scim/v2/Me", "reading the current user")
+
+    def list_warehouses(self) -> Iterator[dict]:
+        query: dict[str, object] = {}
+        while True:
+            body = self._do("GET", "/api/2.0/sql/warehouses", "listing SQL warehouses",
+                            query=query)
+            yield from body.get("warehouses") or []
+            if not body.get("next_page_token"):
+                return
+            query["page_token"] = body["next_page_token"]
+
+    def get_cluster(self, cluster_id: str) -> dict:
+        return self._do("GET", "/api/2.1/clusters/get", f"reading cluster {cluster_id}",
+                        query={"cluster_id": cluster_id})
+
+    def list_dbfs(self, path: str) -> list[dict]:
+        body = self._do("GET", "/api/2.0/dbfs/list", f"listing {path}", query={"path": path})
+        return list(body.get("files") or [])
+
+    def get_run(self, run_id: int) -> dict:
+        return self._do("GET", "/api/2.2/jobs/runs/get", f"reading run {run_id}",
+                        query={"run_id": run_id})
+
+    def execute_statement(
+        self, statement: str, warehouse_id: str, *, row_limit: int, wait_seconds: int,
+        catalog: str | None = None, schema: str | None = None,
+    ) -> StatementResult:
+        """Run one statement, waiting up to ``wait_seconds`` (then it is cancelled)."""
+        wait = min(max(wait_seconds, MIN_WAIT_SECONDS), MAX_WAIT_SECONDS)
+        body: dict[str, object] = {
+            "statement": statement, "warehouse_id": warehouse_id, "wait_timeout": f"{wait}s",
+            "on_wait_timeout": "CANCEL", "row_limit": row_limit, "format": "JSON_ARRAY",
+            "disposition": "INLINE",
+        }
+        body.update({k: v for k, v in (("catalog", catalog), ("schema", schema)) if v})
+        doing = f"running SQL on warehouse {warehouse_id}"
+        answer = self._do("POST", "/api/2.0/sql/statements", doing, body=body)
+        _check_state(answer, wait)
+        manifest = answer.get("manifest") or {}
+        columns = [(str(c.get("name", "")), str(c.get("type_text") or c.get("type_name") or ""))
+                   for c in (manifest.get("schema") or {}).get("columns") or []]
+        result = answer.get("result") or {}
+        rows = list(result.get("data_array") or [])
+        link = result.get("next_chunk_internal_link")
+        while link and len(rows) < row_limit:
+            if not str(link).startswith(_CHUNK_PREFIX):
+                raise WorkspaceError(f"{self._host} sent an unexpected result link {link!r}")
+            chunk = self._do("GET", str(link), doing)
+            rows += chunk.get("data_array") or []
+            link = chunk.get("next_chunk_internal_link")
+        truncated = bool(manifest.get("truncated")) or len(rows) > row_limit or bool(link)
+        return StatementResult(str(answer.get("statement_id", "")), columns, rows[:row_limit],
+                               truncated, manifest.get("total_row_count"))
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def run_now(self, job_id: int, job_parameters: Mapping[str, str] | None = None) -> dict:
+        body: dict[str, object] = {"job_id": job_id}
+        if job_parameters:
+            body["job_parameters"] = dict(job_parameters)
+        return self._do("POST", "/api/2.2/jobs/run-now", f"starting job {job_id}", body=body)
+
+    def mkdirs(self, path: str) -> None:
+        self._do("POST", "/api/2.0/workspace/mkdirs", f"creating {path}", body={"path": path})
+
+    def import_file(self, path: str, content: bytes, *, overwrite: bool) -> None:
+        body = {"path": path, "format": "AUTO", "overwrite": overwrite,
+                "content": base64.b64encode(content).decode("ascii")}
+        self._do("POST", "/api/2.0/workspace/import", f"importing {path}", body=body)
+
+
+def _check_state(answer: dict, wait: int) -> None:
+    status = answer.get("status") or {}
+    state = status.get("state")
+    if state == "SUCCEEDED":
+        return
+    if state == "FAILED":
+        error = status.get("error") or {}
+        raise BadInputError(f"the statement failed: {error.get('message') or 'no reason given'}")
+    raise WorkspaceError(
+        f"the statement did not finish within {wait} s (state {state}) and was cancelled; "
+        "add a LIMIT, start the warehouse first, or raise timeout_seconds"
+    )
+
+
+def _scrub(text: str, secret: str | None) -> str:
+    text = " ".join(text.split())
+    return text.replace(secret, "***") if secret else text

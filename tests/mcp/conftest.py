@@ -1,0 +1,107 @@
+"""Fixtures for the MCP tests: a live test workspace, a fake ``databricks`` CLI, and
+``dabgen-mcp`` started as a subprocess over stdio (read-only and with --allow-writes).
+
+Tests use anyio's pytest plugin (``@pytest.mark.anyio``); the clients are module-scoped so
+each module starts each server once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import textwrap
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from mcp import Client, StdioServerParameters
+
+from tests.mcp.helpers import BIG_NOTEBOOK, REPO, TOKEN, server_command
+from tests.mcp.workspace_routes import ExtraRoutes
+from tests.servers.workspace_server import WorkspaceServer
+
+DEMO_SNAPSHOT = REPO / "dabgen_ci" / "data" / "demo_workspace"
+FAKE_DATABRICKS = """\
+#!{python}
+import json, os, sys
+args = sys.argv[1:]
+with open(os.environ["FAKE_DATABRICKS_LOG"], "a") as log:
+    log.write(json.dumps({{"argv": args, "cwd": os.getcwd()}}) + "\\n")
+if args[:2] == ["bundle", "validate"] and "-o" in args:
+    print("{{}}")
+    sys.exit(0)
+if args[:2] == ["bundle", "destroy"] and "--auto-approve" not in args:
+    print("Error: please specify --auto-approve to skip interactive confirmation",
+          file=sys.stderr)
+    sys.exit(1)
+print("Authorization: Bearer " + os.environ.get("DATABRICKS_TOKEN", ""), file=sys.stderr)
+print(" ".join(args[:2]) + " OK")
+"""
+
+
+@dataclass
+class McpEnv:
+    base: Path
+    snapshot: Path
+    root: Path
+    bin_dir: Path
+    cli_log: Path
+    server: WorkspaceServer
+    routes: ExtraRoutes
+
+    def env(self, *, with_cli: bool) -> dict[str, str]:
+        path = os.environ.get("PATH", "")
+        return {
+            "PYTHONPATH": str(REPO),
+            "PATH": f"{self.bin_dir}{os.pathsep}{path}" if with_cli else path,
+            "HOME": str(self.base / "home"),
+            "DATABRICKS_HOST": self.server.url,
+            "DATABRICKS_TOKEN": TOKEN,
+            "DATABRICKS_CONFIG_FILE": str(self.base / "no-databrickscfg"),
+            "FAKE_DATABRICKS_LOG": str(self.cli_log),
+        }
+
+    def params(self, *args: str, with_cli: bool = False) -> StdioServerParameters:
+        command = server_command()
+        return StdioServerParameters(command=command[0], args=[*command[1:], "--root",
+                                                               str(self.root), *args],
+                                     env=self.env(with_cli=with_cli), cwd=str(self.root))
+
+
+@pytest.fixture(scope="module")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def mcp_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[McpEnv]:
+    base = tmp_path_factory.mktemp("mcp")
+    snapshot = Path(shutil.copytree(DEMO_SNAPSHOT, base / "snap"))
+    big = snapshot / "workspace" / BIG_NOTEBOOK.lstrip("/")
+    big.parent.mkdir(parents=True)
+    big.with_suffix(".py").write_text("# Databricks notebook source\n" + "x = 1\n" * 60_000)
+    root, bin_dir = base / "root", base / "bin"
+    for directory in (root, bin_dir, base / "home"):
+        directory.mkdir()
+    fake = bin_dir / "databricks"
+    fake.write_text(textwrap.dedent(FAKE_DATABRICKS).format(python=sys.executable))
+    fake.chmod(0o755)
+    with WorkspaceServer(snapshot, token=TOKEN) as server:
+        routes = ExtraRoutes(server, snapshot)
+        yield McpEnv(base, snapshot, root, bin_dir, base / "cli.log", server, routes)
+
+
+@pytest.fixture(scope="module")
+async def ro(mcp_env: McpEnv) -> AsyncIterator[Client]:
+    """A read-only server with no databricks CLI on its PATH."""
+    async with Client(mcp_env.params()) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+async def rw(mcp_env: McpEnv) -> AsyncIterator[Client]:
+    """A server started with --allow-writes and the fake databricks CLI on its PATH."""
+    async with Client(mcp_env.params("--allow-writes", with_cli=True)) as client:
+        yield client
