@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
+from dabgen_ci.agent.auth import check_agent_available
+from dabgen_ci.agent.settings import AgentSettings
 from dabgen_ci.bundle_writer import zip_bytes
 from dabgen_ci.commands.options import json_option, source_from, source_options
+from dabgen_ci.commands.refine import render as render_refine
+from dabgen_ci.config import AgentConfig
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.flows.generate import GenerateOptions, GenerateResult, generate_jobs
 from dabgen_ci.flows.generate_path import generate_path
+from dabgen_ci.flows.refine import RefineResult, refine_bundle
 from dabgen_ci.flows.select import JobSelection, dedupe_ids, parse_tag
 from dabgen_ci.progress import NullProgress, StderrProgress
 from dabgen_ci.report import render_summary
@@ -31,6 +38,9 @@ def common_output_options(func):
                      help="Skip `databricks bundle validate` even when the CLI is available."),
         click.option("--parallelism", type=click.IntRange(1, 64), default=8, show_default=True,
                      help="Concurrent workspace exports."),
+        click.option("--ask", metavar="TEXT",
+                     help="Then ask the Claude agent to refine the bundle (needs "
+                          "ANTHROPIC_API_KEY); kept only if it still validates."),
         json_option,
         source_options,
     ]):
@@ -60,6 +70,7 @@ def job(job_ids: tuple[int, ...], all_jobs: bool, names: tuple[str, ...],
     )
     if selection.is_empty():
         raise BadInputError("no jobs selected: give job IDs, --all, --name GLOB or --tag KEY=VALUE")
+    _check_ask(common)
     source = source_from(common["snapshot"], common["profile"])
     progress = NullProgress() if common["as_json"] else StderrProgress()
     result = generate_jobs(source, selection, _options(common), progress)
@@ -75,6 +86,7 @@ def job(job_ids: tuple[int, ...], all_jobs: bool, names: tuple[str, ...],
 def path(workspace_path: str, job_name: str | None, warehouse_id: str | None,
          **common: object) -> None:
     """The notebooks under a workspace folder → one job, one task per notebook."""
+    _check_ask(common)
     source = source_from(common["snapshot"], common["profile"])
     progress = NullProgress() if common["as_json"] else StderrProgress()
     result = generate_path(
@@ -82,6 +94,12 @@ def path(workspace_path: str, job_name: str | None, warehouse_id: str | None,
         job_name=job_name, warehouse_id=warehouse_id,
     )
     _finish(result, common)
+
+
+def _check_ask(common: dict) -> None:
+    """With ``--ask``, fail before any API call when no model credentials are set."""
+    if common["ask"]:
+        check_agent_available(os.environ)
 
 
 def _options(common: dict) -> GenerateOptions:
@@ -92,6 +110,7 @@ def _options(common: dict) -> GenerateOptions:
 
 
 def _finish(result: GenerateResult, common: dict) -> None:
+    refined = _refine(result, common) if common["ask"] else None
     zip_path: Path | None = common["zip_path"]
     if zip_path is not None and result.rendered is not None:
         zip_path.write_bytes(zip_bytes(result.rendered.files))
@@ -99,7 +118,28 @@ def _finish(result: GenerateResult, common: dict) -> None:
         payload = result.to_dict()
         if zip_path is not None:
             payload["zip"] = str(zip_path)
+        if refined is not None:
+            payload["refine"] = refined.to_dict()
         click.echo(json.dumps(payload, indent=2, default=str))
     else:
         click.echo(render_summary(result))
+        if refined is not None:
+            click.echo("\nAgent refinement:\n" + render_refine(refined))
     click.get_current_context().exit(0 if result.ok else 1)
+
+
+def _refine(result: GenerateResult, common: dict) -> RefineResult:
+    """``--ask``: the agent refines the fresh bundle; the validator decides if it stays.
+
+    The credential check runs before anything is sent, so a missing key is a clear error
+    (exit 2) while the generated bundle stays on disk as written.
+    """
+    refined = refine_bundle(
+        result.out, str(common["ask"]), config=AgentConfig(), env=os.environ,
+        settings=AgentSettings(workspace_snapshot=common["snapshot"]),
+    )
+    if refined.ok and result.rendered is not None:  # the zip carries the refined files
+        result.rendered = replace(result.rendered, files={
+            p.relative_to(result.out).as_posix(): p.read_bytes()
+            for p in sorted(result.out.rglob("*")) if p.is_file()})
+    return refined

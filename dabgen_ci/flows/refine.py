@@ -67,6 +67,7 @@ class _Conversation:
     summary: str
     stop: str  # the last round's result subtype
     stop_detail: str
+    finished: bool  # the last round ended without an error
     report: ValidationReport
     rounds: int
     usage: dict[str, Any]
@@ -118,8 +119,8 @@ async def _converse(bundle_dir: Path, request: str, context: tuple[str, ...],
             prompt = (build_fix_prompt(report.diagnostics, round_no + 1, config.max_rounds)
                       if not report.ok else
                       build_continue_prompt(reply.subtype, round_no + 1, config.max_rounds))
-    return _Conversation(reply.text, reply.subtype, "; ".join(reply.errors), report, round_no,
-                         session.usage.to_dict(), tuple(denials.entries))
+    return _Conversation(reply.text, reply.subtype, "; ".join(reply.errors), not reply.is_error,
+                         report, round_no, session.usage.to_dict(), tuple(denials.entries))
 
 
 def validate(bundle_dir: Path) -> ValidationReport:
@@ -136,7 +137,7 @@ def _finish(snapshot: Snapshot, talk: _Conversation, config: AgentConfig) -> Ref
     common = {"summary": talk.summary, "diagnostics": talk.report.diagnostics,
               "rounds": talk.rounds, "usage": talk.usage, "denied": talk.denied,
               "agent_stop": talk.stop}
-    if talk.report.ok and talk.stop == "success":
+    if talk.report.ok and talk.finished:
         if not changes:
             return RefineResult("no_changes", "the agent made no changes; the bundle "
                                 "validates", **common)
