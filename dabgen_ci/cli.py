@@ -61,13 +61,23 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from dabgen_ci.commands import demo, generate, roundtrip, snapshot, validate
+    from dabgen_ci.commands import (
+        action,
+        demo,
+        generate,
+        refine,
+        roundtrip,
+        snapshot,
+        validate,
+    )
 
     cli.add_command(generate.generate)
     cli.add_command(validate.validate)
     cli.add_command(snapshot.snapshot)
     cli.add_command(roundtrip.roundtrip)
     cli.add_command(demo.demo)
+    cli.add_command(refine.refine)
+    cli.add_command(action.action)
 
 
 _register()

@@ -67,6 +67,7 @@ def deliver_bundle(env: BotEnv, origin: PrOrigin, branch: str, tracker: Tracker)
         tracker.step("commit", "done", "no changes")
         return _unchanged(env, state, result, sections, title, body)
     tracker.step("commit", "done", sha[:10])
+    tracker.step("open PR", "running")
     pull, created = push_and_open(env, state, sha, title, body)
     tracker.step("open PR", "done", f"#{pull.number} {'opened' if created else 'updated'}")
     verb = "Opened" if created else "Updated"

@@ -10,10 +10,11 @@ the bot collaborate); `regenerate` replaces the bundle and so refuses, like the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from dabgen_ci.config import AgentConfig
 from dabgen_ci.core.bundle_edits import ROOT_FILE, add_target, set_variable
 from dabgen_ci.core.commands import (
     BRANCH_PREFIX,
@@ -44,6 +45,9 @@ class RefineRequest:
     text: str
     context_lines: tuple[str, ...]
     requester: str
+    agent: AgentConfig = field(default_factory=AgentConfig)
+    # earlier /dabgen exchanges on the PR: quoted to the agent as data, never instructions
+    history: tuple[str, ...] = ()
 
 
 class Refiner(Protocol):
@@ -116,7 +120,7 @@ def _edit(env: BotEnv, pull: PullInfo, tracker: Tracker, edit: Edit) -> Result:
         tracker.step("edit bundle", "done", "nothing to change")
         return Result("up_to_date", pr=pull, branch=pull.head,
                       summary=f"Already up to date: {done}")
-    tracker.step("edit bundle", "done", done)
+    tracker.step("edit bundle", "done")
     tracker.step("validate", "running")
     report = validate_bundle(root, run_cli=env.run_cli)
     sections = _report_sections(report)
@@ -147,9 +151,14 @@ def _edit_function(env: BotEnv, command: PullCommand, refiner: Refiner | None) -
     if isinstance(command, VarCommand):
         return lambda root: _var(root, command.name, command.value)
     if isinstance(command, FreeForm) and refiner is not None:
-        request = RefineRequest(_bundle_root(env), command.text, command.extra_lines,
-                                env.requester.login)
-        return lambda root: (refiner.refine(request), f"dabgen: {command.text[:60]}")
+        def refine(root: Path) -> tuple[str, str]:
+            assert env.ctx.number is not None and env.ctx.comment is not None
+            history = env.api.dabgen_exchanges(env.ctx.number, env.ctx.comment.id)
+            request = RefineRequest(root, command.text, command.extra_lines,
+                                    env.requester.login, env.config.agent, tuple(history))
+            return refiner.refine(request), f"dabgen: {command.text[:60]}"
+
+        return refine
     raise BadInputError(f"{type(command).__name__} is not an edit")
 
 

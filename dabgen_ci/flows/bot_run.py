@@ -37,7 +37,7 @@ from dabgen_ci.core.tracking_text import (
     reply_marker,
     tracking_marker,
 )
-from dabgen_ci.errors import DabgenError
+from dabgen_ci.errors import BadInputError, DabgenError
 from dabgen_ci.flows.bot_deliver import BotEnv, Result
 from dabgen_ci.flows.bot_failures import INTERNAL_ERROR, failure_for, resolve_bundle_dir, run_cli
 from dabgen_ci.flows.bot_issue import run_generate
@@ -51,8 +51,10 @@ from dabgen_ci.github.tracking import Tracker, post_reply
 from dabgen_ci.workspace.base import WorkspaceSource
 
 AGENT_NEEDED = (
-    "Free-form requests are handled by dabgen's agent, which this version of the action "
-    "does not include yet. These structured commands work now:\n\n" + STRUCTURED_ON_PR
+    "Free-form requests are handled by dabgen's Claude agent, which needs model "
+    "credentials: set the action's `anthropic-api-key` input (for example from a "
+    "repository secret `ANTHROPIC_API_KEY`). These structured commands work without it:"
+    "\n\n" + STRUCTURED_ON_PR
 )
 PATH_STEPS = ("list notebooks", *GENERATE_STEPS[1:])
 
@@ -92,9 +94,7 @@ def _handle(ctx: ActionContext, services: BotServices, decision: Route) -> int:
     if group is not None:
         try:
             config = read_base_config(services.repo, ctx.default_branch, ctx.inputs.config_path)
-        except GitError:
-            raise
-        except DabgenError as exc:  # a broken .dabgen.yml: gate with defaults, then report
+        except BadInputError as exc:  # a broken .dabgen.yml: gate with defaults, then report
             problem = exc
         permission = services.api.permission(comment.login)
         if not config.allows(group, permission):
