@@ -11,7 +11,8 @@ from __future__ import annotations
 from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.validate.loader import LoadedBundle
-from dabgen_ci.validate.rulebase import finding
+from dabgen_ci.validate.located import LocTree
+from dabgen_ci.validate.rulebase import finding, unresolved
 from dabgen_ci.validate.rules_jobs import check_jobs, check_unique_task_keys
 from dabgen_ci.validate.rules_paths import check_paths
 from dabgen_ci.validate.rules_refs import (
@@ -24,7 +25,9 @@ from dabgen_ci.validate.rules_refs import (
 from dabgen_ci.validate.rules_secrets import check_secrets
 from dabgen_ci.validate.targets import resolve_target_located
 
-__all__ = ["check_bundle"]
+__all__ = ["check_bundle", "check_target_modes"]
+
+MODES = ("development", "production")
 
 
 def check_bundle(bundle: LoadedBundle, files: frozenset[str], *, target: str | None = None,
@@ -42,6 +45,7 @@ def check_bundle(bundle: LoadedBundle, files: frozenset[str], *, target: str | N
     for f in bundle.files:
         out.extend(check_secrets(f.config, f.tree))
     out.extend(check_unique_task_keys(bundle.config, bundle.tree))
+    out.extend(check_target_modes(bundle.config, bundle.tree))
     try:
         resolved, tree = resolve_target_located(bundle.config, bundle.tree, target)
     except BadInputError as exc:  # a target whose overrides clash with the root
@@ -50,4 +54,17 @@ def check_bundle(bundle: LoadedBundle, files: frozenset[str], *, target: str | N
     out.extend(check_resource_references(resolved, tree))
     out.extend(check_variable_values(resolved, tree, referenced_variables(bundle.files), target))
     out.extend(check_paths(resolved, tree, files, notebooks))
+    return out
+
+
+def check_target_modes(config: dict, tree: LocTree | None) -> list[Diagnostic]:
+    """``mode`` is development or production; the CLI refuses anything else."""
+    out: list[Diagnostic] = []
+    targets = config.get("targets")
+    for name, target in (targets.items() if isinstance(targets, dict) else ()):
+        mode = target.get("mode") if isinstance(target, dict) else None
+        if mode is None or unresolved(mode) or mode in MODES:
+            continue
+        out.append(finding("error", f"target {name!r} has mode {mode!r}; use development or "
+                           "production (or leave it out)", tree, ("targets", name, "mode")))
     return out

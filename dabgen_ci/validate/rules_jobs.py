@@ -16,6 +16,7 @@ from typing import Any
 from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.validate.located import LocTree, Path
 from dabgen_ci.validate.rulebase import TaskRef, finding, iter_resources, iter_tasks
+from dabgen_ci.validate.schema import task_types
 
 _COMPUTE_TASKS = ("python_wheel_task", "dbt_task", "spark_jar_task", "spark_submit_task",
                   "spark_python_task")
@@ -52,6 +53,7 @@ def check_jobs(config: dict[str, Any], tree: LocTree | None) -> list[Diagnostic]
             out.extend(_check_depends_on(t, keys, tree))
             out.extend(_check_compute_keys(t, clusters, environments, tree))
             out.extend(_check_has_compute(t, tree))
+            out.extend(_check_task_type(t, tree))
             if t.nested and t.task.get("for_each_task") is not None:
                 out.append(finding("error", "a for_each_task cannot contain another "
                                    "for_each_task (the Jobs API rejects it)", tree,
@@ -116,6 +118,21 @@ def _check_has_compute(t: TaskRef, tree: LocTree | None) -> list[Diagnostic]:
     return [finding("error", "missing required cluster or environment settings", tree, t.path,
                     detail=f"Task {name!r} requires a cluster or an environment to run. "
                     f"Specify one of: {', '.join(_COMPUTE_FIELDS)}.")]
+
+
+def _check_task_type(t: TaskRef, tree: LocTree | None) -> list[Diagnostic]:
+    """Exactly one ``*_task`` block: the Jobs API rejects a task with none or several."""
+    known = task_types()
+    kinds = sorted(k for k, v in t.task.items() if k in known and v is not None
+                   and not (t.nested and k == "for_each_task"))  # reported on its own
+    name = t.task.get("task_key", "?")
+    if not kinds:
+        return [finding("error", f"task {name!r} has no task type (such as notebook_task or "
+                        "spark_python_task); check for a misspelled key", tree, t.path)]
+    if len(kinds) > 1:
+        return [finding("error", f"task {name!r} has several task types ({', '.join(kinds)});"
+                        " a task runs exactly one", tree, (*t.path, kinds[1]))]
+    return []
 
 
 def _check_cycles(job_key: str, tasks: list[TaskRef], tree: LocTree | None

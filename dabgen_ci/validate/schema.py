@@ -29,10 +29,23 @@ _JSON_TYPES = (("boolean", bool), ("integer", int), ("number", float), ("string"
                ("object", dict), ("array", list), ("null", type(None)))
 
 
+UNKNOWN_FIELD = "unknown field"
+
+
 @functools.cache
 def bundle_schema() -> dict[str, Any]:
     text = resources.files("dabgen_ci.data").joinpath("bundle_schema/jsonschema.json")
     return json.loads(text.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def task_types() -> frozenset[str]:
+    """The ``*_task`` keys a job task may carry, as this schema version knows them."""
+    node = bundle_schema()["$defs"]
+    for part in ("github.com", "databricks", "databricks-sdk-go", "service", "jobs.Task"):
+        node = node[part]
+    shape = node["oneOf"][0] if "oneOf" in node else node
+    return frozenset(k for k in shape["properties"] if k.endswith("_task"))
 
 
 @functools.cache
@@ -69,7 +82,10 @@ def check_file(config: dict[str, Any], tree: LocTree | None, file: str) -> list[
 
 def _diag(path: Path, summary: str, tree: LocTree | None, file: str) -> Diagnostic:
     line = tree.find(path).line if tree else None
-    return Diagnostic("error", summary, file=file, line=line, path=format_path(path) or None,
+    # The Databricks CLI warns about unknown fields and drops them at deploy; it does not
+    # fail. A typo that leaves a task without its type is an error of the rules instead.
+    severity = "warning" if summary.startswith(UNKNOWN_FIELD) else "error"
+    return Diagnostic(severity, summary, file=file, line=line, path=format_path(path) or None,
                       source=SOURCE)
 
 
@@ -178,4 +194,4 @@ def _is_reference_like(value: Any) -> bool:
 def _unknown_field(key: str, known: dict[str, Any]) -> str:
     close = difflib.get_close_matches(key, list(known), n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown field {key!r}{hint}"
+    return f"{UNKNOWN_FIELD} {key!r}{hint}"

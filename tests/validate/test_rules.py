@@ -347,3 +347,22 @@ def test_nested_for_each_is_an_error(tmp_path: Path) -> None:
                     "                  notebook_task: {notebook_path: ../src/region.py}\n")
     diag = only(run_rules(tmp_path, overrides))
     assert diag.path == "resources.jobs.sales_etl.tasks[3].for_each_task.task.for_each_task"
+
+
+def test_misspelled_task_type_leaves_a_task_without_type(tmp_path: Path) -> None:
+    diags = run_rules(tmp_path, etl("          notebook_task:\n", "          notebok_task:\n"))
+    diag = only(diags)
+    assert "has no task type" in diag.summary and diag.file == ETL
+
+
+def test_two_task_types_in_one_task(tmp_path: Path) -> None:
+    extra = "          spark_python_task:\n            python_file: ../src/transform.py\n"
+    diag = only(run_rules(tmp_path, etl("          notebook_task:\n",
+                                        extra + "          notebook_task:\n")))
+    assert "several task types (notebook_task, spark_python_task)" in diag.summary
+
+
+def test_target_mode_must_be_known(tmp_path: Path) -> None:
+    text = DATABRICKS_YML.replace("    mode: development", "    mode: sideways", 1)
+    diag = only(run_rules(tmp_path, {"databricks.yml": text}))
+    assert diag.path == "targets.dev.mode" and diag.line == line_of(text, "sideways")
