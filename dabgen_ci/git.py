@@ -122,6 +122,27 @@ class GitRepo:
                 found.append((sha, f"{cn} <{ce}>"))
         return found
 
+    def read_at(self, ref: str, path: str) -> str | None:
+        """The text of `path` at revision `ref`, or None when that revision has no such file.
+
+        Used for what must come from a trusted revision (the default branch's `.dabgen.yml`),
+        never from the work tree a pull request may have changed.
+        """
+        _check_ref(ref)
+        spec = f"{ref}:{_check_relative(path)}"
+        if self._git("cat-file", "-e", spec, check=False).returncode != 0:
+            return None
+        return self._git("show", spec).stdout
+
+    def list_at(self, ref: str, subdir: str) -> list[str]:
+        """Files below `subdir` at revision `ref`, relative to `subdir` (empty if absent)."""
+        _check_ref(ref)
+        root = _check_relative(subdir)
+        out = self._git("ls-tree", "-r", "-z", "--name-only", ref, "--", f"{root}/").stdout
+        prefix = f"{root}/"
+        return sorted(name[len(prefix):] for name in out.split("\0")
+                      if name.startswith(prefix))
+
     # -- branches -------------------------------------------------------------------
 
     def fetch_branch(self, branch: str, remote: str = DEFAULT_REMOTE) -> None:

@@ -442,3 +442,16 @@ def test_revision_expressions_are_allowed(repo: GitRepo) -> None:
     assert repo.commits_not_by(BOT_EMAIL, "HEAD~1", "HEAD") == []
     [(_, who)] = repo.commits_not_by("someone@else", "HEAD~1", "HEAD")
     assert who == f"{BOT_NAME} <{BOT_EMAIL}>"
+
+
+def test_read_and_list_files_at_a_revision(repo: GitRepo) -> None:
+    bundle_commit(repo, {"resources/a.job.yml": b"# dabgen: job 1\n", "src/ü n.py": b"x\n"})
+    (repo.path / "bundle" / "resources" / "a.job.yml").write_text("changed, uncommitted")
+    assert repo.read_at("HEAD", "bundle/resources/a.job.yml") == "# dabgen: job 1\n"
+    assert repo.read_at("HEAD", "bundle/missing.yml") is None
+    assert repo.list_at("HEAD", "bundle") == ["resources/a.job.yml", "src/ü n.py"]
+    assert repo.list_at("HEAD", "nowhere") == []
+    with pytest.raises(BadInputError):
+        repo.read_at("HEAD", "../outside")
+    with pytest.raises(BadInputError):
+        repo.list_at("--output=x", "bundle")

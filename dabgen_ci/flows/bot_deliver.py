@@ -10,10 +10,12 @@ half-done stays on the remote.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from dabgen_ci.config import Config
+from dabgen_ci.core.layout import job_ids_in
 from dabgen_ci.core.redact import Redactor
 from dabgen_ci.core.tracking_text import Outcome, Section
 from dabgen_ci.errors import DabgenError
@@ -118,6 +120,38 @@ def refusal(env: BotEnv, state: BranchState) -> Result | None:
                 f"them, so nothing was pushed:\n\n{listed}",
         hint=f"Push your changes to another branch, or delete the branch `{state.name}` "
              "(or drop those commits) and comment again.")
+
+
+def other_jobs_refusal(env: BotEnv, job_ids: tuple[int, ...], branch: str) -> Result | None:
+    """Refuse when the default branch's bundle holds resources this request would delete.
+
+    The bot makes the bundle directory hold exactly the generated files, so generating
+    job B into a directory where job A's bundle was merged would drop A in the PR. Resource
+    files name their job in a header (``# dabgen: job <id>``); a file for a job outside
+    this request, or one dabgen did not write, is kept by refusing, with the command that
+    generates everything together.
+    """
+    base = base_ref(env.ctx.default_branch)
+    resources = posixpath.normpath(posixpath.join(env.bundle_dir, "resources"))
+    others: list[tuple[str, list[int]]] = []
+    for name in env.repo.list_at(base, resources):
+        ids = job_ids_in(env.repo.read_at(base, f"{resources}/{name}") or "")
+        if not ids or not set(ids) <= set(job_ids):
+            others.append((name, ids))
+    if not others:
+        return None
+    listed = "\n".join(f"- `{env.bundle_dir}/resources/{name}`: "
+                       + (", ".join(f"job {i}" for i in ids) if ids else "not written by dabgen")
+                       for name, ids in others[:MAX_LISTED_COMMITS])
+    every = sorted({*job_ids, *(i for _, ids in others for i in ids)})
+    together = (f"comment `/dabgen job {' '.join(map(str, every))}` to generate them into one "
+                "bundle, or " if all(ids for _, ids in others) else "")
+    return Result(
+        "refused", branch=branch,
+        summary=f"`{env.bundle_dir}/` on `{env.ctx.default_branch}` already holds resources "
+                f"this request did not ask for; dabgen does not delete them, so nothing was "
+                f"pushed:\n\n{listed}",
+        hint=f"To keep them, {together}set a separate `bundle_dir` in `.dabgen.yml`.")
 
 
 def checkout(env: BotEnv, state: BranchState) -> None:

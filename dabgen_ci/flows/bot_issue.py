@@ -23,6 +23,7 @@ from dabgen_ci.flows.bot_deliver import (
     checkout,
     inspect_branch,
     open_or_update,
+    other_jobs_refusal,
     push_and_open,
     refusal,
     write_and_commit,
@@ -46,7 +47,7 @@ def run_generate(env: BotEnv, command: JobCommand | PathCommand, tracker: Tracke
 
 def deliver_bundle(env: BotEnv, origin: PrOrigin, branch: str, tracker: Tracker) -> Result:
     state = inspect_branch(env, branch)
-    refused = refusal(env, state)
+    refused = refusal(env, state) or other_jobs_refusal(env, origin.job_ids, branch)
     if refused is not None:
         return refused
     with tempfile.TemporaryDirectory(prefix="dabgen-") as tmp:

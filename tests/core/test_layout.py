@@ -208,3 +208,17 @@ def test_common_dir_prefix():
     assert common_dir_prefix(["/a/b/x"]) == "/a/b"
     assert common_dir_prefix(["/a/x", "/b/y"]) == ""
     assert common_dir_prefix([]) == ""
+
+
+def test_resource_files_name_their_job_for_people_and_for_dabgen() -> None:
+    from dabgen_ci.core.convert import plan_bundle
+    from dabgen_ci.core.layout import job_ids_in, render_bundle
+
+    jobs = [{"job_id": 42, "settings": {"name": "Answer", "tasks": [
+        {"task_key": "t", "condition_task": {"op": "EQUAL_TO", "left": "1", "right": "1"}}]}}]
+    rendered = render_bundle(plan_bundle(jobs, bundle_name="b"), {})
+    text = rendered.files["resources/answer.job.yml"].decode()
+    assert text.startswith("# dabgen: job 42\n# Bind before the first deploy: "
+                           "databricks bundle deployment bind answer 42\n")
+    assert job_ids_in(text) == [42]
+    assert job_ids_in("resources: {}\n# dabgen: job x\n") == []

@@ -157,3 +157,22 @@ def test_a_broken_config_is_reported_to_permitted_users(world: World) -> None:
     assert "❌ dabgen could not finish" in tracking.body
     assert ".dabgen.yml: permissions.generate" in tracking.body
     assert world.branches() == ["main"]
+
+
+def test_another_jobs_merged_bundle_is_never_dropped(world: World, dabgen_pr: int) -> None:
+    world.github.close_pr(dabgen_pr, merged=True)  # main now holds job 1001's bundle
+
+    run = world.run(world.comment("/dabgen job 1004"))
+
+    assert run.code == 0, run.stderr
+    assert "dabgen/job-1004" not in world.branches()
+    refused = world.bot_comments()[-1].body
+    assert "`bundle/resources/nightly_sales_etl.job.yml`: job 1001" in refused
+    assert "/dabgen job 1001 1004" in refused
+
+    run = world.run(world.comment("/dabgen job 1001 1004"))
+
+    assert run.code == 0, run.stderr
+    files = world.files("dabgen/job-1001-1004")
+    assert "bundle/resources/nightly_sales_etl.job.yml" in files
+    assert "bundle/resources/churn_model_training.job.yml" in files
