@@ -22,6 +22,9 @@ def snapshot(job_ids: tuple[int, ...], out: Path, force: bool, snapshot: Path | 
              profile: str | None) -> None:
     """Write jobs/<id>.json and the workspace sources they use into SNAP."""
     source = source_from(snapshot, profile)
-    written = take_snapshot(source, tuple(dict.fromkeys(job_ids)), out, force=force,
-                            progress=StderrProgress())
-    click.echo(f"Snapshot written to {out}: {len(written)} files")
+    result = take_snapshot(source, tuple(dict.fromkeys(job_ids)), out, force=force,
+                           progress=StderrProgress())
+    for path, reason in sorted(result.missing.items()):
+        click.echo(f"warning: {path} not exported: {reason}", err=True)
+    click.echo(f"Snapshot written to {out}: {len(result.written)} files"
+               + (f", {len(result.missing)} source(s) missing" if result.missing else ""))

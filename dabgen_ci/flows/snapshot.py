@@ -6,6 +6,7 @@ reviewed and tested offline (and bug reports can carry one).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from dabgen_ci.bundle_writer import check_target
@@ -16,6 +17,12 @@ from dabgen_ci.workspace.base import WorkspaceSource
 from dabgen_ci.workspace.snapshot_writer import write_snapshot
 
 
+@dataclass(frozen=True)
+class SnapshotResult:
+    written: list[Path]
+    missing: dict[str, str]  # workspace path → why it could not be exported
+
+
 def take_snapshot(
     source: WorkspaceSource,
     job_ids: tuple[int, ...],
@@ -23,7 +30,9 @@ def take_snapshot(
     *,
     force: bool,
     progress: Progress,
-) -> list[Path]:
+) -> SnapshotResult:
+    """Sources that do not exist are left out and reported: ``generate`` from the snapshot
+    then flags the tasks that use them, exactly as it would against the workspace."""
     check_target(out, force=force)
     progress.start("fetch jobs", total=len(job_ids))
     jobs = []
@@ -35,4 +44,5 @@ def take_snapshot(
     files = [r.workspace_path for r in refs if r.kind != "directory"]
     dirs = [r.workspace_path for r in refs if r.kind == "directory"]
     exported = export_sources(source, files, dirs, progress=progress)
-    return write_snapshot(out, jobs, exported.exported.values())
+    written = write_snapshot(out, jobs, exported.exported.values())
+    return SnapshotResult(written, dict(exported.missing))

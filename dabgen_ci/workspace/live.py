@@ -14,21 +14,12 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 
-import requests
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.config import Config
-from databricks.sdk.errors import (
-    DatabricksError,
-    NotFound,
-    PermissionDenied,
-    TemporarilyUnavailable,
-    TooManyRequests,
-    Unauthenticated,
-)
-from databricks.sdk.errors.platform import STATUS_CODE_MAPPING
 
 from dabgen_ci.errors import NotFoundError, PermissionDeniedError, WorkspaceError
 from dabgen_ci.workspace.base import ExportedObject, ObjectInfo
+from dabgen_ci.workspace.sdk_errors import SDK_FAILURES, classify, scrub
 from dabgen_ci.workspace.snapshot import PAGED_ARRAYS, SOURCE_LANGUAGES, has_notebook_header
 
 DEFAULT_RETRY_TIMEOUT_SECONDS = 300
@@ -65,7 +56,7 @@ class LiveSource:
             )
         except ValueError as e:
             where = host or (f"profile {profile}" if profile else "the default workspace")
-            reason = _scrub(str(e).split(". Config:")[0], token)
+            reason = scrub(str(e).split(". Config:")[0], token)
             raise WorkspaceError(
                 f"authentication failed for {where}: check DATABRICKS_TOKEN or --profile ({reason})"
             ) from None
@@ -82,43 +73,30 @@ class LiveSource:
         api = "/api/2.2/" if endpoint.startswith("jobs/") else "/api/2.0/"
         try:
             return self._client.api_client.do("GET", api + endpoint, query=query, headers=_JSON)
-        except (DatabricksError, TimeoutError, requests.RequestException, ValueError) as e:
+        except SDK_FAILURES as e:
             raise self._translate(e, what) from None
 
     def _translate(self, err: BaseException, what: str) -> WorkspaceError:
         """One actionable line for an SDK failure (``from None``: SDK text may echo headers)."""
         host, secs = self._host, self._retry_seconds
-        cause = (err.__cause__ if isinstance(err, TimeoutError) else None) or err
-        message = _scrub(str(cause), self._client.config.token)
-        auth = f"authentication failed for {host}: check DATABRICKS_TOKEN or --profile"
-        if isinstance(cause, TooManyRequests):
-            return WorkspaceError(
-                f"rate limited by {host} after retrying for {secs} s; try again later"
-            )
-        if isinstance(cause, TemporarilyUnavailable):
-            return WorkspaceError(
-                f"{host} is temporarily unavailable after retrying for {secs} s; try again later"
-            )
-        if isinstance(cause, requests.JSONDecodeError):
-            return WorkspaceError(f"{host} answered {what} with something that is not JSON")
-        if isinstance(cause, requests.RequestException):
-            return WorkspaceError(
-                f"cannot reach {host} (retried for {secs} s): check DATABRICKS_HOST and the network"
-            )
-        if isinstance(cause, Unauthenticated) or "Invalid access token" in message:
-            return WorkspaceError(auth)
-        if isinstance(cause, PermissionDenied):
-            return PermissionDeniedError(
-                f"permission denied reading {what} on {host}: {message} "
-                "(ask for at least CAN VIEW on it)"
-            )
-        if isinstance(cause, NotFound) or "does not exist" in message:
+        failure = classify(err, self._client.config.token)
+        messages = {
+            "rate_limited": f"rate limited by {host} after retrying for {secs} s; try again later",
+            "unavailable": f"{host} is temporarily unavailable after retrying for {secs} s; "
+                           "try again later",
+            "not_json": f"{host} answered {what} with something that is not JSON",
+            "unreachable": f"cannot reach {host} (retried for {secs} s): check DATABRICKS_HOST "
+                           "and the network",
+            "auth": f"authentication failed for {host}: check DATABRICKS_TOKEN or --profile",
+        }
+        if failure.kind == "permission":
+            return PermissionDeniedError(f"permission denied reading {what} on {host}: "
+                                         f"{failure.message} (ask for at least CAN VIEW on it)")
+        if failure.kind == "not_found":
             return NotFoundError(f"{what} not found on {host}")
-        if isinstance(cause, ValueError):
-            return WorkspaceError(auth)
-        return WorkspaceError(
-            f"{host} failed reading {what} ({_status(cause)}: {message}); try again later"
-        )
+        return WorkspaceError(messages.get(failure.kind) or (
+            f"{host} failed reading {what} ({failure.status}: {failure.message}); "
+            "try again later"))
 
     # -- WorkspaceSource ----------------------------------------------------------------
 
@@ -177,14 +155,5 @@ def _object_info(body: dict) -> ObjectInfo:
     return ObjectInfo(body.get("path", ""), body.get("object_type", ""), body.get("language"))
 
 
-def _status(err: BaseException) -> str:
-    """``HTTP 500`` for an SDK error class, else its error code: the API's own words."""
-    for status, cls in STATUS_CODE_MAPPING.items():
-        if isinstance(err, cls):
-            return f"HTTP {status}"
-    return str(getattr(err, "error_code", None) or type(err).__name__)
 
 
-def _scrub(text: str, secret: str | None) -> str:
-    text = " ".join(text.split())
-    return text.replace(secret, "***") if secret else text

@@ -15,23 +15,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple, Protocol, runtime_checkable
 
-import requests
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.config import Config
-from databricks.sdk.errors import (
-    BadRequest,
-    DatabricksError,
-    NotFound,
-    PermissionDenied,
-    ResourceConflict,
-    TemporarilyUnavailable,
-    TooManyRequests,
-    Unauthenticated,
-)
 
 from dabgen_ci.errors import BadInputError, NotFoundError, PermissionDeniedError, WorkspaceError
 from dabgen_ci.workspace.base import WorkspaceSource
 from dabgen_ci.workspace.live import LiveSource
+from dabgen_ci.workspace.sdk_errors import SDK_FAILURES, classify
 from dabgen_ci.workspace.snapshot import SnapshotSource
 
 _JSON = {"Accept": "application/json", "Content-Type": "application/json"}
@@ -164,30 +154,30 @@ class LiveOps:
         try:
             return self._client.api_client.do(method, path, query=query, body=body,
                                               headers=_JSON) or {}
-        except (DatabricksError, TimeoutError, requests.RequestException, ValueError) as e:
+        except SDK_FAILURES as e:
             raise self._translate(e, doing) from None
 
     def _translate(self, err: BaseException, doing: str) -> WorkspaceError | BadInputError:
         """One actionable line (``from None`` at the caller: SDK text may echo headers)."""
         host = self._host
-        cause = (err.__cause__ if isinstance(err, TimeoutError) else None) or err
-        message = _scrub(str(cause), self._client.config.token)
-        if isinstance(cause, TooManyRequests | TemporarilyUnavailable):
+        failure = classify(err, self._client.config.token)
+        message, kind = failure.message, failure.kind
+        if kind in ("rate_limited", "unavailable"):
             return WorkspaceError(f"{host} is busy ({message}) while {doing}; try again later")
-        if isinstance(cause, requests.RequestException):
+        if kind == "unreachable":
             return WorkspaceError(f"cannot reach {host} while {doing}: check DATABRICKS_HOST "
                                   "and the network")
-        if isinstance(cause, Unauthenticated | ValueError) or "Invalid access token" in message:
+        if kind == "auth":
             return WorkspaceError(f"authentication failed for {host}: check DATABRICKS_TOKEN "
                                   "or --profile")
-        if isinstance(cause, PermissionDenied):
+        if kind == "permission":
             return PermissionDeniedError(f"permission denied {doing} on {host}: {message}")
-        if isinstance(cause, NotFound):
+        if kind == "not_found":
             return NotFoundError(f"{message} ({doing} on {host})")
-        if isinstance(cause, BadRequest | ResourceConflict):
+        if kind == "rejected":
             return BadInputError(f"{host} refused {doing}: {message}")
-        code = getattr(cause, "error_code", None) or type(cause).__name__
-        return WorkspaceError(f"{host} failed {doing} ({code}: {message}); try again later")
+        return WorkspaceError(f"{host} failed {doing} ({failure.status}: {message}); "
+                              "try again later")
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -277,7 +267,3 @@ def _check_state(answer: dict, wait: int) -> None:
         "add a LIMIT, start the warehouse first, or raise timeout_seconds"
     )
 
-
-def _scrub(text: str, secret: str | None) -> str:
-    text = " ".join(text.split())
-    return text.replace(secret, "***") if secret else text

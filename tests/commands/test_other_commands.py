@@ -101,3 +101,13 @@ def test_job_with_more_than_100_tasks(demo_snapshot: Path, workspace: WorkspaceS
     assert report["api_calls"]["jobs/get"] == 2  # has_more in the list → paged jobs/get
     job = yaml.safe_load((out / "resources/wide.job.yml").read_text())["resources"]["jobs"]
     assert [t["task_key"] for t in job["wide"]["tasks"]] == [t["task_key"] for t in tasks]
+
+
+def test_snapshot_reports_sources_that_do_not_exist(workspace: WorkspaceServer,
+                                                    demo_snapshot: Path, tmp_path: Path) -> None:
+    (demo_snapshot / "workspace/Workspace/Users/data-eng@acme.com/ml/evaluate.py").unlink()
+    done = run_subprocess(["snapshot", "--job", "1004", "--out", str(tmp_path / "s")],
+                          live_env(workspace))
+    assert done.returncode == 0, done.stderr
+    assert "warning: /Workspace/Users/data-eng@acme.com/ml/evaluate.py not exported" in done.stderr
+    assert "1 source(s) missing" in done.stdout
