@@ -136,3 +136,31 @@ def test_unicode_and_spaces_in_names_and_paths(demo_snapshot: Path, tmp_path: Pa
     written = [f for f in report["files"] if f.endswith(".py")]
     assert written == ["src/Bestellungen prüfen.py"]
     assert (out / written[0]).read_text(encoding="utf-8").endswith("print('grüezi')\n")
+
+
+def test_dbt_project_in_the_workspace_is_exported_as_a_folder(demo_snapshot: Path,
+                                                              tmp_path: Path) -> None:
+    project = demo_snapshot / "workspace/Workspace/Users/data-eng@acme.com/dbt/sales_mart"
+    (project / "models" / "marts").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text("name: sales_mart\nprofile: databricks\n")
+    (project / "models" / "marts" / "revenue.sql").write_text("select 1 as revenue\n")
+    job = {"job_id": 88, "settings": {"name": "dbt sales mart", "tasks": [{
+        "task_key": "dbt_build",
+        "dbt_task": {"commands": ["dbt deps", "dbt build"], "warehouse_id": "4b9f1c2d3e5a6b7c",
+                     "project_directory": "/Workspace/Users/data-eng@acme.com/dbt/sales_mart",
+                     "source": "WORKSPACE"},
+        "environment_key": "dbt"}],
+        "environments": [{"environment_key": "dbt",
+                          "spec": {"client": "2", "dependencies": ["dbt-databricks>=1.8"]}}]}}
+    (demo_snapshot / "jobs/88.json").write_text(json.dumps(job))
+    out = tmp_path / "b"
+    code, report = run_json(["generate", "job", "88", "--out", str(out),
+                             "--workspace-snapshot", str(demo_snapshot)])
+    assert code == 0, report
+    assert {"src/sales_mart/dbt_project.yml", "src/sales_mart/models/marts/revenue.sql"} <= set(
+        report["files"])
+    resource = yaml.safe_load((out / "resources/dbt_sales_mart.job.yml").read_text())
+    task = resource["resources"]["jobs"]["dbt_sales_mart"]["tasks"][0]["dbt_task"]
+    assert task["project_directory"] == "../src/sales_mart"
+    assert task["warehouse_id"] == "${var.warehouse_id}"
+    assert report["roundtrip_differences"] == []
