@@ -37,11 +37,9 @@ class Config:
     job_names: tuple[str, ...] = ()
     job_tags: tuple[tuple[str, str], ...] = ()
     paths: tuple[str, ...] = ()
-    variables: dict[str, Any] = field(default_factory=dict)
     permissions: dict[str, str] = field(default_factory=lambda: {
         "generate": "write", "refine": "write", "validate": "write", "sync": "write"})
     validation_cli: str = "auto"
-    validation_target: str | None = None
     agent: AgentConfig = AgentConfig()
 
     def allows(self, command_group: str, permission: str) -> bool:
@@ -89,9 +87,7 @@ def _from_dict(data: dict[str, Any]) -> Config:
         job_names=tuple(jobs.get("names") or ()),
         job_tags=tuple(sorted((jobs.get("tags") or {}).items())),
         paths=tuple(data.get("paths") or ()),
-        variables=dict(data.get("variables") or {}),
         permissions={**defaults.permissions, **(data.get("permissions") or {})},
         validation_cli=validation.get("cli", "auto"),
-        validation_target=validation.get("target"),
         agent=AgentConfig(**{k: agent[k] for k in agent}),
     )
