@@ -24,6 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from tests.servers.loopback import LoopbackServer
+
 EXHAUSTED_TEXT = "(scripted server: no more turns)"
 RESPONSE_MODEL = "claude-sonnet-4-5-20250929"  # a priced model, so the CLI reports a cost
 _SECRET_HEADERS = {"x-api-key", "authorization"}
@@ -91,7 +93,7 @@ class LoggedRequest:
         return [t.get("name", "") for t in (self.body or {}).get("tools") or []]
 
 
-class AnthropicServer:
+class AnthropicServer(LoopbackServer):
     """``with AnthropicServer([turn(...), ...]) as api: env ANTHROPIC_BASE_URL=api.url``."""
 
     def __init__(self, turns: list[Turn]) -> None:
@@ -102,14 +104,6 @@ class AnthropicServer:
         self._next = 0
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._httpd: _HttpServer | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        assert self._httpd is not None, "server not started"
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
 
     @property
     def main_requests(self) -> list[LoggedRequest]:
@@ -118,28 +112,6 @@ class AnthropicServer:
     @property
     def turns_served(self) -> int:
         return self._next
-
-    def start(self) -> AnthropicServer:
-        self._httpd = _HttpServer(("127.0.0.1", 0), _Handler)
-        self._httpd.app = self
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is not None and self._thread is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._thread.join()
-        self._thread = None
-
-    def __enter__(self) -> AnthropicServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- dispatch ---------------------------------------------------------------------
 
@@ -260,3 +232,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
         return
+
+
+AnthropicServer.http_server_class = _HttpServer
+AnthropicServer.handler_class = _Handler

@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from dabgen_ci.errors import BadInputError, DabgenError, NotFoundError
 from dabgen_ci.workspace.snapshot import SnapshotSource, jobs_get_page, jobs_list_item
+from tests.servers.loopback import LoopbackServer
 
 DEFAULT_ERROR_CODES = {
     400: "INVALID_PARAMETER_VALUE",
@@ -84,7 +85,7 @@ def error(status: int, message: str, error_code: str | int | None = None) -> Res
     return Response(status, {"error_code": code, "message": message})
 
 
-class WorkspaceServer:
+class WorkspaceServer(LoopbackServer):
     """``with WorkspaceServer(snapshot_dir) as srv: WorkspaceClient(host=srv.url, ...)``."""
 
     def __init__(
@@ -97,8 +98,6 @@ class WorkspaceServer:
         self._lock = threading.Lock()
         self._faults: list[_Fault] = []
         self._routes: dict[tuple[str, str], Handler] = {}
-        self._httpd: _HttpServer | None = None
-        self._thread: threading.Thread | None = None
         for path, handler in {
             "/api/2.2/jobs/get": self._jobs_get,
             "/api/2.2/jobs/list": self._jobs_list,
@@ -108,37 +107,6 @@ class WorkspaceServer:
             "/api/2.0/preview/scim/v2/Me": self._me,
         }.items():
             self.route("GET", path, handler)
-
-    # -- lifecycle ----------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        assert self._httpd is not None, "server not started"
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> WorkspaceServer:
-        self._httpd = _HttpServer(("127.0.0.1", 0), _HttpHandler)
-        self._httpd.app = self
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving; ``url`` keeps naming the (now closed) address."""
-        if self._httpd is not None and self._thread is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()  # joins the request threads
-            self._thread.join()
-        self._thread = None
-
-    def __enter__(self) -> WorkspaceServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- extension points ---------------------------------------------------------------
 
@@ -419,3 +387,7 @@ class _HttpHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read srv.requests
         pass
+
+
+WorkspaceServer.http_server_class = _HttpServer
+WorkspaceServer.handler_class = _HttpHandler
