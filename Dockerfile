@@ -49,7 +49,7 @@ RUN apt-get update \
 COPY --from=databricks-cli /usr/local/bin/databricks /usr/local/bin/databricks
 
 COPY . /tmp/dabgen-src
-RUN pip install --no-cache-dir /tmp/dabgen-src && rm -rf /tmp/dabgen-src
+RUN pip install --no-cache-dir "/tmp/dabgen-src[agent]" && rm -rf /tmp/dabgen-src
 
 # Non-root. GitHub-hosted runners own /github/workspace and $GITHUB_OUTPUT as uid 1001 (the
 # `runner` user), so the same uid can read the checkout and write outputs. Self-hosted

@@ -35,4 +35,4 @@ def check_agent_available(env: Mapping[str, str]) -> None:
             "work without it")
     if importlib.util.find_spec("claude_agent_sdk") is None:
         raise AgentUnavailable(
-            "free-form requests need the Claude Agent SDK: pip install 'claude-agent-sdk>=0.2.189'")
+            "free-form requests need the Claude Agent SDK: pip install 'dabgen[agent]'")
