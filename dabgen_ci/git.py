@@ -48,7 +48,7 @@ class GitRepo:
     def __init__(
         self, path: Path, env: Mapping[str, str] | None = None, redactor: Redactor | None = None
     ) -> None:
-        self.path = Path(path)
+        self.path = Path(path).absolute()  # git runs with cwd=path: relative args would nest
         self._env = _git_env(env)
         self._redactor = redactor or Redactor.from_env(self._env)
 
@@ -69,7 +69,7 @@ class GitRepo:
     ) -> GitRepo:
         """Create a repository at `path` whose first branch is `default_branch`."""
         _check_branch(default_branch)
-        path = Path(path)
+        path = Path(path).absolute()
         path.mkdir(parents=True, exist_ok=True)
         repo = cls(path, env)
         repo._git("init", "--quiet", f"--initial-branch={default_branch}", str(path))

@@ -455,3 +455,13 @@ def test_read_and_list_files_at_a_revision(repo: GitRepo) -> None:
         repo.read_at("HEAD", "../outside")
     with pytest.raises(BadInputError):
         repo.list_at("--output=x", "bundle")
+
+
+def test_init_with_a_relative_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   git_env: dict[str, str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    repo = GitRepo.init(Path("rel"), "main", git_env)
+    (tmp_path / "rel" / "a.txt").write_text("a")
+    assert repo.commit("first") is not None
+    assert repo.path == tmp_path / "rel"
+    assert not (tmp_path / "rel" / "rel").exists()

@@ -62,3 +62,12 @@ def test_demo_refuses_a_foreign_directory(tmp_path: Path) -> None:
     done = run_subprocess(["demo", "--out", str(out), "--force"])
     assert done.returncode == 2 and "not created by `dabgen demo`" in done.stderr
     assert [p.name for p in out.iterdir()] == ["thesis.tex"]
+
+
+def test_demo_default_out_is_relative_to_the_current_directory(tmp_path: Path) -> None:
+    done = run_subprocess(["demo"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    repo = tmp_path / "dabgen-demo"
+    assert _git(repo, "branch", "--show-current") == "dabgen/demo"
+    assert (repo / "bundle" / "databricks.yml").is_file()
+    assert not (repo / "dabgen-demo").exists()
