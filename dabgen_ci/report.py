@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.layout import bind_command
 from dabgen_ci.flows.generate import GenerateResult
 
 MARKER = "<!-- dabgen:pr -->"
@@ -63,14 +64,20 @@ def pr_body(result: GenerateResult, *, bundle_dir: str = ".", issue_number: int 
     parts += ["", "## Before the first deploy: bind the existing jobs", "",
               "Deploying without binding would create duplicates of jobs that already exist.",
               "", "```sh", f"cd {bundle_dir}"]
-    parts += [f"databricks bundle deployment bind {j['key']} {j['job_id']} --target prod"
-              for j in result.jobs if j.get("job_id")]
+    parts += bind_commands(result)
     parts += ["```", "", "## Deploy", "", "```sh", f"cd {bundle_dir}",
               "databricks bundle validate --target dev",
               "databricks bundle deploy --target dev", "```"]
     if issue_number is not None:
         parts += ["", f"Requested in #{issue_number}."]
     return "\n".join(parts) + "\n"
+
+
+def bind_commands(result: GenerateResult, target: str = "prod") -> list[str]:
+    """One bind command per generated job that exists in the workspace (a job built from
+    a notebook folder has no id and nothing to bind)."""
+    return [bind_command(str(j["key"]), str(j["job_id"]), target)
+            for j in result.jobs if j.get("job_id")]
 
 
 def _roundtrip_word(differences: Sequence[Diagnostic]) -> str:

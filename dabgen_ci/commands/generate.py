@@ -15,11 +15,10 @@ from dabgen_ci.bundle_writer import zip_bytes
 from dabgen_ci.commands.options import json_option, source_from, source_options
 from dabgen_ci.commands.refine import render as render_refine
 from dabgen_ci.config import AgentConfig
-from dabgen_ci.errors import BadInputError
 from dabgen_ci.flows.generate import GenerateOptions, GenerateResult, generate_jobs
 from dabgen_ci.flows.generate_path import generate_path
 from dabgen_ci.flows.refine import RefineResult, refine_bundle
-from dabgen_ci.flows.select import JobSelection, dedupe_ids, parse_tag
+from dabgen_ci.flows.select import JobSelection, dedupe_ids, parse_tag, require_selection
 from dabgen_ci.progress import NullProgress, StderrProgress
 from dabgen_ci.report import render_summary
 
@@ -68,8 +67,7 @@ def job(job_ids: tuple[int, ...], all_jobs: bool, names: tuple[str, ...],
         ids=dedupe_ids(job_ids), all=all_jobs, name_globs=names,
         tags=tuple(parse_tag(t) for t in tags),
     )
-    if selection.is_empty():
-        raise BadInputError("no jobs selected: give job IDs, --all, --name GLOB or --tag KEY=VALUE")
+    require_selection(selection)  # before any credential or API work
     _check_ask(common)
     source = source_from(common["snapshot"], common["profile"])
     progress = NullProgress() if common["as_json"] else StderrProgress()

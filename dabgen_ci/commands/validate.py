@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from dabgen_ci.commands.options import json_option
+from dabgen_ci.core.diagnostics import count
 from dabgen_ci.validate import validate_bundle
 
 
@@ -27,8 +28,7 @@ def validate(bundle_dir: Path, target: str | None, no_cli: bool, require_cli: bo
     else:
         for diagnostic in report.diagnostics:
             click.echo(diagnostic.render())
-        errors = sum(d.severity == "error" for d in report.diagnostics)
-        warnings = sum(d.severity == "warning" for d in report.diagnostics)
+        errors, warnings = count(report.diagnostics), count(report.diagnostics, "warning")
         click.echo(f"{'OK' if report.ok else 'FAILED'}: {errors} error(s), {warnings} "
                    f"warning(s); validators: {', '.join(report.validators_run)}")
         for name, reason in report.validators_skipped.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -37,5 +38,9 @@ class Diagnostic:
         return f"{self.severity}: {where}{self.summary}{at}"
 
 
-def has_errors(diagnostics: list[Diagnostic]) -> bool:
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.severity == "error" for d in diagnostics)
+
+
+def count(diagnostics: Iterable[Diagnostic], severity: Severity = "error") -> int:
+    return sum(d.severity == severity for d in diagnostics)

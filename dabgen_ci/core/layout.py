@@ -44,14 +44,19 @@ class RenderedBundle:
     diagnostics: tuple[Diagnostic, ...]
 
 
+def bind_command(key: str, job_id: int | str, target: str | None = None) -> str:
+    """The command that makes a deploy update an existing job instead of copying it."""
+    command = f"databricks bundle deployment bind {key} {job_id}"
+    return f"{command} --target {target}" if target else command
+
+
 def resource_header(job: PlannedJob) -> str | None:
     """Which workspace job a resource file came from: for people (the bind command) and
     for dabgen (``job_ids_in``), which reads the first line back."""
     if job.job_id is None:
         return None
     return (f"{JOB_HEADER} {job.job_id}\n"
-            f"Bind before the first deploy: databricks bundle deployment bind {job.key} "
-            f"{job.job_id}")
+            f"Bind before the first deploy: {bind_command(job.key, job.job_id)}")
 
 
 def job_ids_in(resource_text: str) -> list[int]:

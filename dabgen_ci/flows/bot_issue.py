@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from dabgen_ci.core.commands import JobCommand, PathCommand, branch_for
-from dabgen_ci.core.diagnostics import has_errors
+from dabgen_ci.core.diagnostics import count, has_errors
 from dabgen_ci.core.pr_marker import PrOrigin, origin_of, pr_marker
 from dabgen_ci.core.tracking_text import Section
 from dabgen_ci.flows.bot_deliver import (
@@ -33,7 +33,7 @@ from dabgen_ci.flows.generate_path import generate_path
 from dabgen_ci.flows.select import JobSelection
 from dabgen_ci.github.client import GitHubError, PullInfo
 from dabgen_ci.github.tracking import Tracker, TrackingProgress
-from dabgen_ci.report import MAX_DIAGNOSTICS_SHOWN, pr_body, pr_title
+from dabgen_ci.report import MAX_DIAGNOSTICS_SHOWN, bind_commands, pr_body, pr_title
 
 PR_COMMANDS = ("`/dabgen validate` · `/dabgen target add staging` · "
                "`/dabgen var <name>=<value>` · `/dabgen regenerate`")
@@ -54,7 +54,7 @@ def deliver_bundle(env: BotEnv, origin: PrOrigin, branch: str, tracker: Tracker)
         result = _generate(env, origin.command(), Path(tmp) / "bundle", TrackingProgress(tracker))
     sections = diagnostic_sections(result)
     if has_errors(result.diagnostics) or result.rendered is None:
-        errors = sum(d.severity == "error" for d in result.diagnostics)
+        errors = count(result.diagnostics)
         return Result(
             "failure", branch=branch, sections=sections, validation="failed", pr=state.open_pull,
             error=f"the generated bundle has {errors} validation error(s); nothing was pushed",
@@ -130,8 +130,7 @@ def _success_summary(env: BotEnv, result: GenerateResult, pull: PullInfo, verb: 
     ran = ", ".join(result.validators_run) or "no validator"
     roundtrip = ("✅ no differences" if not result.roundtrip
                  else f"⚠️ {len(result.roundtrip)} difference(s), see below")
-    binds = [f"databricks bundle deployment bind {j['key']} {j['job_id']} --target prod"
-             for j in result.jobs]
+    binds = bind_commands(result)
     lines = [
         f"{verb} [#{pull.number}]({pull.url}) from branch `{branch}`: bundle "
         f"`{result.bundle_name}` in `{env.bundle_dir}/` with {len(result.jobs)} job(s).",

@@ -24,6 +24,7 @@ from dabgen_ci.core.commands import (
     ValidateCommand,
     VarCommand,
 )
+from dabgen_ci.core.diagnostics import Severity, count
 from dabgen_ci.core.pr_marker import PR_MARKER_PREFIX, origin_from_branch, parse_pr_marker
 from dabgen_ci.core.routing import PullCommand
 from dabgen_ci.core.tracking_text import Section, code_span
@@ -203,8 +204,8 @@ def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def _count(report: ValidationReport, severity: str) -> int:
-    return sum(d.severity == severity for d in report.diagnostics)
+def _count(report: ValidationReport, severity: Severity) -> int:
+    return count(report.diagnostics, severity)
 
 
 def _report_sections(report: ValidationReport) -> tuple[Section, ...]:

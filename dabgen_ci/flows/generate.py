@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dabgen_ci.bundle_writer import check_target, write_bundle
 from dabgen_ci.core.convert import plan_bundle
-from dabgen_ci.core.diagnostics import Diagnostic, has_errors
+from dabgen_ci.core.diagnostics import Diagnostic, count, has_errors
 from dabgen_ci.core.keys import resource_key
 from dabgen_ci.core.layout import RenderedBundle, render_bundle
 from dabgen_ci.flows.export import DEFAULT_PARALLELISM, ExportResult, export_sources
@@ -128,7 +128,7 @@ def build_bundle(
         result.diagnostics = [*rendered.diagnostics, *report.diagnostics]
         result.validators_run = list(report.validators_run)
         result.validators_skipped = dict(report.validators_skipped)
-        errors = sum(d.severity == "error" for d in result.diagnostics)
+        errors = count(result.diagnostics)
         progress.finish("validate", f"{errors} error(s)", ok=not errors)
     with _timed(timings, "round-trip"):
         progress.start("round-trip")

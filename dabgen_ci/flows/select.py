@@ -55,8 +55,7 @@ def matches(settings: dict, selection: JobSelection) -> bool:
 
 def select_jobs(source: WorkspaceSource, selection: JobSelection) -> list[dict]:
     """Fetch the selected jobs as full ``jobs/get`` bodies, ids first, then by job id."""
-    if selection.is_empty():
-        raise BadInputError("no jobs selected: give job IDs, --all, --name GLOB or --tag KEY=VALUE")
+    require_selection(selection)
     jobs: dict[int, dict] = {}
     for job_id in selection.ids:
         jobs[job_id] = source.get_job(job_id)
@@ -71,6 +70,11 @@ def select_jobs(source: WorkspaceSource, selection: JobSelection) -> list[dict]:
     explicit = [jobs[i] for i in selection.ids]
     rest = sorted((j for i, j in jobs.items() if i not in selection.ids), key=_job_id)
     return explicit + rest
+
+
+def require_selection(selection: JobSelection) -> None:
+    if selection.is_empty():
+        raise BadInputError("no jobs selected: give job IDs, --all, --name GLOB or --tag KEY=VALUE")
 
 
 def describe(selection: JobSelection) -> str:

@@ -137,6 +137,8 @@ def test_path_command_opens_a_pr_on_a_path_branch(world: World) -> None:
     assert pull.head == branch
     assert "<!-- dabgen:pr path=/Workspace/Users/data-eng@acme.com/common issue=1 -->" in pull.body
     assert "- [x] List notebooks" in world.bot_comments()[-1].body
+    # a job built from a folder does not exist yet: there is nothing to bind
+    assert "deployment bind" not in world.bot_comments()[-1].body + pull.body
 
 
 def test_help_replies_with_the_command_list(world: World) -> None:
