@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dabgen_ci.core.bundle.layout import bind_command
 from dabgen_ci.core.diagnostics import Diagnostic
-from dabgen_ci.core.layout import bind_command
 from dabgen_ci.flows.generate import GenerateResult
 
 MARKER = "<!-- dabgen:pr -->"

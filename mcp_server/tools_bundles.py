@@ -10,7 +10,7 @@ from typing import Annotated
 from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
-from dabgen_ci.core.analyze import analyze_notebook as analyze
+from dabgen_ci.core.notebook.analyze import analyze_notebook as analyze
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.flows.create_tests import create_tests as write_tests
 from dabgen_ci.flows.generate import GenerateOptions, GenerateResult, generate_jobs

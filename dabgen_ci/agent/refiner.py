@@ -21,7 +21,7 @@ from dabgen_ci.errors import DabgenError
 from dabgen_ci.flows.refine import RefineResult, refine_bundle
 
 if TYPE_CHECKING:
-    from dabgen_ci.flows.bot_pr import RefineRequest
+    from dabgen_ci.flows.bot.pr import RefineRequest
 
 
 class RefinementRejected(DabgenError):

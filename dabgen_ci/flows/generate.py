@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dabgen_ci.bundle_writer import check_target, write_bundle
-from dabgen_ci.core.convert import plan_bundle
+from dabgen_ci.core.bundle.convert import plan_bundle
+from dabgen_ci.core.bundle.keys import resource_key
+from dabgen_ci.core.bundle.layout import RenderedBundle, render_bundle
 from dabgen_ci.core.diagnostics import Diagnostic, count, has_errors
-from dabgen_ci.core.keys import resource_key
-from dabgen_ci.core.layout import RenderedBundle, render_bundle
 from dabgen_ci.flows.export import DEFAULT_PARALLELISM, ExportResult, export_sources
 from dabgen_ci.flows.roundtrip import roundtrip_diagnostics
 from dabgen_ci.flows.select import JobSelection, select_jobs

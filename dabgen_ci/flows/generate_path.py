@@ -1,7 +1,7 @@
 """``generate path``: the notebooks under a workspace folder → a bundle with one job.
 
 The folder is walked, every notebook exported once and analysed (widgets become job
-parameters, ``%run`` targets are libraries, not tasks), :mod:`dabgen_ci.core.folder_job`
+parameters, ``%run`` targets are libraries, not tasks), :mod:`dabgen_ci.core.bundle.folder_job`
 builds the job, and the ordinary spine (convert → render → validate → round-trip) does the
 rest, reusing the exports.
 """
@@ -12,8 +12,8 @@ import posixpath
 from collections.abc import Sequence
 
 from dabgen_ci.bundle_writer import check_target
-from dabgen_ci.core.analyze import analyze_notebook
-from dabgen_ci.core.folder_job import FolderNotebook, folder_job
+from dabgen_ci.core.bundle.folder_job import FolderNotebook, folder_job
+from dabgen_ci.core.notebook.analyze import analyze_notebook
 from dabgen_ci.errors import BadInputError, NotFoundError
 from dabgen_ci.flows.export import export_sources
 from dabgen_ci.flows.generate import GenerateOptions, GenerateResult, build_bundle

@@ -3,7 +3,7 @@
 The bundle is loaded like the CLI loads it (includes merged, default target applied,
 variables resolved), relative paths are mapped back to workspace paths, and each job
 resource is compared with the original settings after the documented normalisation of
-:mod:`dabgen_ci.core.roundtrip`. Every difference becomes an error diagnostic: nothing is
+:mod:`dabgen_ci.core.bundle.roundtrip`. Every difference becomes an error diagnostic: nothing is
 dropped silently.
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dabgen_ci.core.bundle.keys import resource_key
+from dabgen_ci.core.bundle.layout import RenderedBundle
+from dabgen_ci.core.bundle.roundtrip import compare, local_to_workspace_from
 from dabgen_ci.core.diagnostics import Diagnostic
-from dabgen_ci.core.keys import resource_key
-from dabgen_ci.core.layout import RenderedBundle
-from dabgen_ci.core.roundtrip import compare, local_to_workspace_from
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.validate.loader import load_bundle, resolve_target
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dabgen_ci.bundle_writer import check_target
-from dabgen_ci.core.sources import workspace_refs
+from dabgen_ci.core.bundle.sources import workspace_refs
 from dabgen_ci.flows.export import export_sources
 from dabgen_ci.progress import Progress
 from dabgen_ci.workspace.base import WorkspaceSource

@@ -21,9 +21,9 @@ import requests
 from github import Auth, Github, GithubException, GithubRetry
 from urllib3 import Retry
 
+from dabgen_ci.core.bot.routing import is_bot
+from dabgen_ci.core.bot.tracking_text import GITHUB_BODY_LIMIT, MARKER_PREFIX, cap, one_line
 from dabgen_ci.core.redact import Redactor
-from dabgen_ci.core.routing import is_bot
-from dabgen_ci.core.tracking_text import GITHUB_BODY_LIMIT, MARKER_PREFIX, cap, one_line
 from dabgen_ci.errors import DabgenError
 
 BODY_LIMIT = GITHUB_BODY_LIMIT - 1_000

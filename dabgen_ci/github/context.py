@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dabgen_ci.core.routing import Trigger
+from dabgen_ci.core.bot.routing import Trigger
 from dabgen_ci.errors import BadInputError
 
 DEFAULT_API_URL = "https://api.github.com"

@@ -10,8 +10,8 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
+from dabgen_ci.core.bot.tracking_text import cap
 from dabgen_ci.core.redact import Redactor
-from dabgen_ci.core.tracking_text import cap
 from dabgen_ci.github.context import ActionContext
 
 SUMMARY_LIMIT = 100_000

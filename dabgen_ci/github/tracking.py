@@ -1,6 +1,6 @@
 """The tracking comment's lifecycle: created early, edited as steps end, finished last.
 
-Its body always comes from :func:`dabgen_ci.core.tracking_text.render` of a state object.
+Its body always comes from :func:`dabgen_ci.core.bot.tracking_text.render` of a state object.
 The comment is found again through its hidden marker, which also repairs what a retried
 POST can do (two identical comments: the extra one is deleted) and lets a re-run of the
 same workflow reuse the comment of the first attempt. Intermediate edits are best effort
@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from dabgen_ci.core.tracking_text import Outcome, Section, StepStatus, TrackingState, render
+from dabgen_ci.core.bot.tracking_text import Outcome, Section, StepStatus, TrackingState, render
 from dabgen_ci.github.client import GitHubApi, GitHubError
 
 # Spine progress step names → checklist items.

@@ -262,7 +262,7 @@ def demo_bundle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 @pytest.fixture
 def dabgen_pr(world: World, demo_bundle: dict[str, bytes]) -> int:
     """A dabgen PR for job 1001 as the bot leaves it: bot commit on the branch, marked body."""
-    from dabgen_ci.core.pr_marker import PrOrigin, pr_marker
+    from dabgen_ci.core.bot.markers import PrOrigin, pr_marker
 
     scratch = world.root / "bot-setup"
     git(world.root, "clone", "-q", str(world.bare), str(scratch))

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from dabgen_ci.core.redact import Redactor
-from dabgen_ci.flows.bot_pr import RefineRequest
-from dabgen_ci.flows.bot_run import BotServices, run_bot
+from dabgen_ci.flows.bot.pr import RefineRequest
+from dabgen_ci.flows.bot.run import BotServices, run_bot
 from dabgen_ci.git import GitRepo
 from dabgen_ci.github.client import PyGithubApi, RetrySettings
 from dabgen_ci.github.context import context_from

@@ -1,0 +1,1 @@
+"""The bot's text (pure): comment grammar, routing decisions, tracking comments, markers."""

@@ -1,0 +1,166 @@
+"""Which way the action goes for one GitHub event (pure: a trigger record in, a route out).
+
+Like claude-code-action's `detectMode(context)`: the decision needs no I/O, so every
+branch is a unit test. What routing cannot know without the API (whether a PR is a dabgen
+PR, the commenter's permission) is checked by the flows; routing only says which
+permission group a route needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dabgen_ci.core.bot.grammar import (
+    HELP_TEXT,
+    Command,
+    FreeForm,
+    HelpCommand,
+    JobCommand,
+    Malformed,
+    PathCommand,
+    RegenerateCommand,
+    ReviewCommand,
+    SyncCommand,
+    TargetAddCommand,
+    ValidateCommand,
+    VarCommand,
+    parse_comment,
+)
+from dabgen_ci.core.bot.tracking_text import MARKER_PREFIX
+
+COMMENT_EVENTS = ("issue_comment", "pull_request_review_comment")
+STRUCTURED_ON_PR = (
+    "- `/dabgen regenerate` — rebuild this pull request's bundle from the workspace\n"
+    "- `/dabgen validate` — validate the bundle and reply with the result\n"
+    "- `/dabgen target add <name>` — add a deployment target\n"
+    "- `/dabgen var <name>=<value>` — turn a literal value into a bundle variable\n"
+    "- `/dabgen help` — all commands"
+)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """The facts routing needs, taken from the event payload and the action inputs."""
+
+    event_name: str
+    action: str = ""
+    body: str = ""
+    author_login: str = ""
+    author_type: str = ""
+    on_pull_request: bool = False
+    command_input: str = ""
+
+
+@dataclass(frozen=True)
+class Ignore:
+    """Nothing to do; `reason` goes to the log only."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Answer with fixed text (help, a malformed command, a command in the wrong place)."""
+
+    text: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Generate:
+    """`/dabgen job|path` on an issue: a bundle on a new branch and a pull request."""
+
+    command: JobCommand | PathCommand
+
+
+PullCommand = RegenerateCommand | ValidateCommand | TargetAddCommand | VarCommand | FreeForm
+
+
+@dataclass(frozen=True)
+class OnPullRequest:
+    """A command that works on a dabgen pull request's branch."""
+
+    command: PullCommand
+
+
+Route = Ignore | Reply | Generate | OnPullRequest
+
+
+def route(trigger: Trigger) -> Route:
+    if trigger.event_name not in COMMENT_EVENTS:
+        what = f"command {trigger.command_input!r}" if trigger.command_input else "this event"
+        return Ignore(f"{what} on {trigger.event_name or 'an unknown event'} is not handled by "
+                      "`dabgen action` in this version")
+    if trigger.action != "created":
+        return Ignore(f"comment {trigger.action or 'event'}: only new comments are commands")
+    if is_bot(trigger.author_login, trigger.author_type):
+        return Ignore(f"comment by bot {trigger.author_login}")
+    if MARKER_PREFIX in trigger.body:
+        return Ignore("comment carries dabgen's own marker")
+    command = parse_comment(trigger.body)
+    if command is None:
+        return Ignore("not a /dabgen command")
+    return _route_command(command, trigger.on_pull_request)
+
+
+def _route_command(command: Command, on_pr: bool) -> Route:
+    if isinstance(command, HelpCommand):
+        return Reply(HELP_TEXT, "help")
+    if isinstance(command, Malformed):
+        return Reply(f"`/dabgen {command.command}`: {command.reason}.\n\n"
+                     "Comment `/dabgen help` for the list of commands.", "malformed")
+    if isinstance(command, SyncCommand | ReviewCommand):
+        word = "sync" if isinstance(command, SyncCommand) else "review"
+        return Reply(f"`/dabgen {word}` is not available from a comment in this version of "
+                     "the dabgen action.", "unsupported")
+    if isinstance(command, JobCommand | PathCommand):
+        if on_pr:
+            return Reply("`/dabgen job` and `/dabgen path` open a new pull request: comment "
+                         "them on an issue. On a dabgen pull request use:\n\n" + STRUCTURED_ON_PR,
+                         "wrong-place")
+        return Generate(command)
+    if not on_pr:
+        if isinstance(command, FreeForm):
+            text = ("Free-form requests refine a dabgen pull request: comment them there. "
+                    "To start one, comment `/dabgen job <id>` or `/dabgen path <folder>` here.")
+        else:
+            text = ("This command works on a dabgen pull request. To start one, comment "
+                    "`/dabgen job <id>` or `/dabgen path <folder>` here.")
+        return Reply(text, "wrong-place")
+    return OnPullRequest(command)
+
+
+def is_bot(login: str, user_type: str) -> bool:
+    """GitHub Apps and the Actions token act as `Bot` users named `<app>[bot]`."""
+    return user_type.casefold() == "bot" or login.casefold().endswith("[bot]")
+
+
+def permission_group(route_: Route) -> str | None:
+    """The `.dabgen.yml` permission group a route needs; None for fixed replies."""
+    if isinstance(route_, Generate):
+        return "generate"
+    if isinstance(route_, OnPullRequest):
+        command = route_.command
+        if isinstance(command, RegenerateCommand):
+            return "generate"
+        if isinstance(command, ValidateCommand):
+            return "validate"
+        return "refine"
+    return None
+
+
+def describe(command: Command) -> str:
+    """The command as users would type it, rebuilt from parsed (validated) values."""
+    if isinstance(command, JobCommand):
+        return "/dabgen job " + " ".join(str(i) for i in command.ids)
+    if isinstance(command, PathCommand):
+        return f"/dabgen path {command.path}"
+    if isinstance(command, TargetAddCommand):
+        return f"/dabgen target add {command.name}"
+    if isinstance(command, VarCommand):
+        return f"/dabgen var {command.name}={command.value}"
+    if isinstance(command, FreeForm):
+        return f"/dabgen {command.text}"
+    words = {RegenerateCommand: "regenerate", ValidateCommand: "validate",
+             SyncCommand: "sync", ReviewCommand: "review", HelpCommand: "help"}
+    return "/dabgen " + words.get(type(command), "help")

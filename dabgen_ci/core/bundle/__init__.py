@@ -1,0 +1,1 @@
+"""Bundle conversion (pure): job settings → resources, layout, variables, YAML, round-trip."""

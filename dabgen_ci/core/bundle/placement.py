@@ -1,0 +1,134 @@
+"""Where each exported workspace object lands under ``src/``, as a pure decision.
+
+The local path is the workspace path with the common directory prefix of *all* planned
+sources removed (so a notebook going missing does not move every other file), plus the
+language extension for notebooks (``.py .sql .scala .r``; ``.ipynb`` for Jupyter, not
+doubled for Lakeflow Designer ``*.ipynb`` objects). Files keep their own name. Paths that
+would collide on a case-insensitive file system get a ``_2`` suffix and a warning.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from dabgen_ci.core.bundle.sources import SourceRef, canonical_path
+from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.workspace.base import ExportedObject
+
+SRC_DIR = "src"
+
+
+@dataclass
+class Placement:
+    """``local_paths``: workspace path → bundle-relative path; ``files``: path → bytes;
+    ``unplaced``: workspace path → why it has no local copy."""
+
+    local_paths: dict[str, str] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    unplaced: dict[str, str] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    _taken: dict[str, str] = field(default_factory=dict)  # lower-cased local → workspace
+
+
+def place_sources(
+    sources: Sequence[SourceRef],
+    exported: Mapping[str, ExportedObject],
+    missing: Mapping[str, str],
+) -> Placement:
+    prefix = common_dir_prefix([canonical_path(s.workspace_path) for s in sources])
+    by_canonical = {canonical_path(path): obj for path, obj in sorted(exported.items())}
+    missing_canonical = {canonical_path(path): why for path, why in missing.items()}
+    out = Placement()
+    for ref in sorted(sources, key=lambda s: canonical_path(s.workspace_path)):
+        canonical = canonical_path(ref.workspace_path)
+        if canonical in missing_canonical:
+            out.unplaced[ref.workspace_path] = missing_canonical[canonical] or "not found"
+        elif ref.kind == "directory":
+            _place_directory(out, ref, canonical, prefix, by_canonical)
+        elif canonical in by_canonical:
+            _place_object(out, ref.workspace_path, by_canonical[canonical], prefix)
+        else:
+            out.unplaced[ref.workspace_path] = "it was not exported from the workspace"
+    return out
+
+
+def common_dir_prefix(paths: Sequence[str]) -> str:
+    """Longest common directory of absolute paths (``/a/b/x``, ``/a/c`` → ``/a``)."""
+    if not paths:
+        return ""
+    dirs = [p.split("/")[:-1] for p in paths]
+    common = dirs[0]
+    for parts in dirs[1:]:
+        n = 0
+        while n < min(len(common), len(parts)) and common[n] == parts[n]:
+            n += 1
+        common = common[:n]
+    return "/".join(common)
+
+
+def _place_directory(
+    out: Placement,
+    ref: SourceRef,
+    canonical: str,
+    prefix: str,
+    by_canonical: Mapping[str, ExportedObject],
+) -> None:
+    children = [p for p in by_canonical if p.startswith(canonical + "/")]
+    if not children:
+        out.unplaced[ref.workspace_path] = "nothing under it was exported from the workspace"
+        return
+    local_dir = _local_base(canonical, prefix)
+    if local_dir is None:
+        out.unplaced[ref.workspace_path] = "its path cannot be mapped under src/"
+        return
+    out.local_paths[ref.workspace_path] = local_dir
+    for child in children:
+        _place_object(out, by_canonical[child].path or child, by_canonical[child], prefix)
+
+
+def _place_object(out: Placement, workspace_path: str, obj: ExportedObject, prefix: str) -> None:
+    if workspace_path in out.local_paths:
+        return
+    local = _local_base(canonical_path(workspace_path), prefix)
+    if local is None:
+        out.unplaced[workspace_path] = "its path cannot be mapped under src/"
+        return
+    if obj.is_notebook and obj.file_type:
+        ext = "." + obj.file_type.lower()
+        if not (ext == ".ipynb" and local.lower().endswith(ext)):
+            local += ext
+    local = _unique(out, local, workspace_path)
+    out.local_paths[workspace_path] = local
+    out.files[local] = obj.content
+
+
+def _local_base(canonical: str, prefix: str) -> str | None:
+    rel = canonical[len(prefix) :].lstrip("/") if canonical.startswith(prefix) else canonical
+    rel = posixpath.normpath(rel.lstrip("/"))
+    if rel in (".", "") or rel.startswith("../") or rel == "..":
+        return None
+    return f"{SRC_DIR}/{rel}"
+
+
+def _unique(out: Placement, local: str, workspace_path: str) -> str:
+    candidate = local
+    stem, dot, ext = local.rpartition(".")
+    if not dot or "/" in ext:
+        stem, dot, ext = local, "", ""
+    n = 2
+    while candidate.lower() in out._taken:
+        candidate = f"{stem}_{n}{dot}{ext}"
+        n += 1
+    if candidate != local:
+        out.diagnostics.append(
+            Diagnostic(
+                "warning",
+                f"{workspace_path} is written to {candidate}: {local} is already taken by "
+                f"{out._taken[local.lower()]}",
+                file=candidate,
+            )
+        )
+    out._taken[candidate.lower()] = workspace_path
+    return candidate

@@ -1,0 +1,1 @@
+"""Static analysis of notebooks and source files (pure): languages, tables, libraries, widgets."""

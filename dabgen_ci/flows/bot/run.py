@@ -1,0 +1,199 @@
+"""One GitHub event → at most one reply or one tracking comment (the action's use case).
+
+Security before action, in this order: route the event (bots, the bot's own comments and
+non-commands are ignored); read `.dabgen.yml` from the default branch; check the
+commenter's repository permission for the command's group (`confused` reaction and a
+short reply otherwise); only then 👀 and work. Work runs under a tracking comment that is
+finished in a `finally` whatever happens. The exit code is 0 whenever the comment
+reported the outcome (including the user's errors); non-zero only when the bot's own
+infrastructure failed (GitHub or git unreachable) or on a bug.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dabgen_ci.config import Config
+from dabgen_ci.core.bot.grammar import FreeForm, PathCommand, RegenerateCommand, ValidateCommand
+from dabgen_ci.core.bot.routing import (
+    STRUCTURED_ON_PR,
+    Generate,
+    Ignore,
+    OnPullRequest,
+    Reply,
+    Route,
+    describe,
+    permission_group,
+    route,
+)
+from dabgen_ci.core.bot.tracking_text import (
+    EDIT_STEPS,
+    GENERATE_STEPS,
+    VALIDATE_STEPS,
+    TrackingState,
+    reply_marker,
+    tracking_marker,
+)
+from dabgen_ci.core.redact import Redactor
+from dabgen_ci.errors import BadInputError, DabgenError
+from dabgen_ci.flows.bot.deliver import BotEnv, Result
+from dabgen_ci.flows.bot.failures import INTERNAL_ERROR, failure_for, resolve_bundle_dir, run_cli
+from dabgen_ci.flows.bot.issue import run_generate
+from dabgen_ci.flows.bot.pr import Refiner, run_pr_command
+from dabgen_ci.git import GitError, GitRepo
+from dabgen_ci.github.client import GitHubApi, GitHubError
+from dabgen_ci.github.context import ActionContext
+from dabgen_ci.github.outputs import write_outputs, write_summary
+from dabgen_ci.github.repo_config import read_base_config
+from dabgen_ci.github.tracking import Tracker, post_reply
+from dabgen_ci.workspace.base import WorkspaceSource
+
+AGENT_NEEDED = (
+    "Free-form requests are handled by dabgen's Claude agent, which needs model "
+    "credentials: set the action's `anthropic-api-key` input (for example from a "
+    "repository secret `ANTHROPIC_API_KEY`). These structured commands work without it:"
+    "\n\n" + STRUCTURED_ON_PR
+)
+PATH_STEPS = ("list notebooks", *GENERATE_STEPS[1:])
+
+
+@dataclass(frozen=True)
+class BotServices:
+    """The outside world, built by the entry point (or a test)."""
+
+    api: GitHubApi
+    repo: GitRepo
+    open_source: Callable[[], WorkspaceSource]
+    redactor: Redactor
+    log: Callable[[str], None]
+    refiner: Refiner | None = None
+
+
+def run_bot(ctx: ActionContext, services: BotServices) -> int:
+    """Handle the event of `ctx`; returns the process exit code."""
+    decision = route(ctx.trigger)
+    if isinstance(decision, Ignore):
+        services.log(f"nothing to do: {decision.reason}")
+        write_outputs(ctx, Result("up_to_date").outputs())
+        return 0
+    try:
+        return _handle(ctx, services, decision)
+    except (GitHubError, GitError) as exc:  # before a tracking comment exists: log only
+        services.log(f"error: {exc}")
+        write_outputs(ctx, Result("failure").outputs())
+        return exc.exit_code
+
+
+def _handle(ctx: ActionContext, services: BotServices, decision: Route) -> int:
+    comment, number = ctx.comment, ctx.number
+    assert comment is not None and number is not None, "routed events carry a comment"
+    config, problem = Config(), None
+    group = permission_group(decision)
+    if group is not None:
+        try:
+            config = read_base_config(services.repo, ctx.default_branch, ctx.inputs.config_path)
+        except BadInputError as exc:  # a broken .dabgen.yml: gate with defaults, then report
+            problem = exc
+        permission = services.api.permission(comment.login)
+        if not config.allows(group, permission):
+            return _deny(ctx, services, group, permission, config)
+    _react(ctx, services, "eyes")
+    if isinstance(decision, Reply):
+        return _reply(ctx, services, decision.text)
+    if isinstance(decision, OnPullRequest) and isinstance(decision.command, FreeForm) \
+            and services.refiner is None:
+        return _reply(ctx, services, AGENT_NEEDED)
+    assert isinstance(decision, Generate | OnPullRequest)
+    state = TrackingState.start(tracking_marker(comment.id), describe(decision.command),
+                                comment.login, ctx.run_url, _steps(decision))
+    tracker = Tracker(services.api, number, state, services.log)
+    tracker.open()
+    return _tracked(ctx, services, decision, config, problem, tracker)
+
+
+def _tracked(ctx: ActionContext, services: BotServices, decision: Generate | OnPullRequest,
+             config: Config, problem: DabgenError | None, tracker: Tracker) -> int:
+    result = Result("failure", error="the run was interrupted", hint="Comment again.",
+                    exit_code=1)
+    try:
+        if problem is not None:
+            raise problem
+        env = BotEnv(ctx, services.api, services.repo, config, resolve_bundle_dir(ctx, config),
+                     run_cli(ctx, config), services.open_source, services.redactor, services.log)
+        if isinstance(decision, Generate):
+            result = run_generate(env, decision.command, tracker)
+        else:
+            result = run_pr_command(env, decision.command, tracker, services.refiner)
+    except DabgenError as exc:
+        result = failure_for(exc)
+    except Exception as exc:  # the tracking comment must end, whatever went wrong
+        services.log(services.redactor("".join(traceback.format_exception(exc))))
+        result = Result("failure", error=f"internal error ({type(exc).__name__})",
+                        hint="This is a dabgen bug; the workflow run's log has the details.",
+                        exit_code=INTERNAL_ERROR)
+    finally:
+        code = _finish(ctx, services, tracker, result)
+    return code
+
+
+def _finish(ctx: ActionContext, services: BotServices, tracker: Tracker, result: Result) -> int:
+    code = result.exit_code
+    body = ""
+    try:
+        body = tracker.finish(result.status, summary=result.summary, error=result.error,
+                              hint=result.hint, sections=result.sections)
+    except GitHubError as exc:
+        services.log(f"error: could not finish the tracking comment: {exc}")
+        code = code or exc.exit_code
+    write_summary(ctx, body or f"dabgen: {result.status} {result.error}", services.redactor)
+    write_outputs(ctx, result.outputs())
+    detail = f": {result.error}" if result.error else ""
+    services.log(f"dabgen {tracker.state.command}: {result.status}{detail}")
+    return code
+
+
+def _steps(decision: Generate | OnPullRequest) -> tuple[str, ...]:
+    if isinstance(decision, Generate):
+        return PATH_STEPS if isinstance(decision.command, PathCommand) else GENERATE_STEPS
+    if isinstance(decision.command, RegenerateCommand):
+        return GENERATE_STEPS
+    if isinstance(decision.command, ValidateCommand):
+        return VALIDATE_STEPS
+    return EDIT_STEPS
+
+
+def _deny(ctx: ActionContext, services: BotServices, group: str, permission: str,
+          config: Config) -> int:
+    comment = ctx.comment
+    assert comment is not None and ctx.number is not None
+    needed = config.permissions.get(group, "write")
+    services.log(f"refused: @{comment.login} has {permission} permission, {group} needs {needed}")
+    _react(ctx, services, "confused")
+    text = (f"@{comment.login} dabgen only runs this command for people with `{needed}` "
+            f"permission (or higher) on this repository. Ask a maintainer to run it.")
+    post_reply(services.api, ctx.number, reply_marker(comment.id),
+               reply_marker(comment.id) + "\n" + text, services.log)
+    write_outputs(ctx, Result("refused").outputs())
+    return 0
+
+
+def _reply(ctx: ActionContext, services: BotServices, text: str) -> int:
+    comment = ctx.comment
+    assert comment is not None and ctx.number is not None
+    marker = reply_marker(comment.id)
+    post_reply(services.api, ctx.number, marker, f"{marker}\n{text}", services.log)
+    write_summary(ctx, text, services.redactor)
+    write_outputs(ctx, Result("success").outputs())
+    return 0
+
+
+def _react(ctx: ActionContext, services: BotServices, content: str) -> None:
+    """Reactions are a courtesy: a failure is logged, never fatal."""
+    comment = ctx.comment
+    assert comment is not None
+    try:
+        services.api.react(comment.id, content, comment.kind)
+    except GitHubError as exc:
+        services.log(f"warning: could not add the {content} reaction: {exc}")
