@@ -52,10 +52,14 @@ def _represent_str(dumper: _Dumper, data: str) -> yaml.ScalarNode:
     return dumper.represent_scalar(_STR_TAG, str(data), style=_style(dumper, data))
 
 
+def needs_quotes(text: str) -> bool:
+    """True when a plain scalar ``text`` would read back as something else in PyYAML (1.1)
+    or the CLI's YAML 1.2 reader, or holds characters only escapes keep."""
+    return _misreadable(_QUOTING_DUMPER, text) or bool(_NEEDS_ESCAPES.search(text))
+
+
 def _style(dumper: _Dumper, text: str) -> str | None:
-    if isinstance(text, _DoubleQuoted) or _misreadable(dumper, text):
-        return '"'
-    if _NEEDS_ESCAPES.search(text):
+    if isinstance(text, _DoubleQuoted) or needs_quotes(text):
         return '"'
     if "\n" in text:
         return "|"  # PyYAML falls back to double quotes where a block cannot hold it
@@ -71,6 +75,7 @@ def _misreadable(dumper: _Dumper, text: str) -> bool:
     return dumper.resolve(yaml.ScalarNode, text, (True, False)) != _STR_TAG
 
 
+_QUOTING_DUMPER = _Dumper(None)  # only its resolver is used: which implicit type a text has
 _Dumper.add_representer(str, _represent_str)
 _Dumper.add_representer(_DoubleQuoted, _represent_str)
 
