@@ -21,7 +21,8 @@ from dabgen_ci.flows.export import DEFAULT_PARALLELISM, ExportResult, export_sou
 from dabgen_ci.flows.roundtrip import roundtrip_diagnostics
 from dabgen_ci.flows.select import JobSelection, select_jobs
 from dabgen_ci.progress import NullProgress, Progress
-from dabgen_ci.validate import validate_bundle
+from dabgen_ci.validate import load_bundle, validate_bundle
+from dabgen_ci.validate.files import scan_files
 from dabgen_ci.workspace.base import WorkspaceSource
 
 
@@ -124,7 +125,11 @@ def build_bundle(
     ]
     with _timed(timings, "validate"):
         progress.start("validate")
-        report = validate_bundle(options.out, run_cli=options.run_cli)
+        # What was just written is parsed once, from memory, for validation and round-trip.
+        loaded = load_bundle(options.out, contents=rendered.files)
+        found = scan_files(options.out, contents=rendered.files)
+        report = validate_bundle(options.out, run_cli=options.run_cli, bundle=loaded,
+                                 found=found)
         result.diagnostics = [*rendered.diagnostics, *report.diagnostics]
         result.validators_run = list(report.validators_run)
         result.validators_skipped = dict(report.validators_skipped)
@@ -132,7 +137,7 @@ def build_bundle(
         progress.finish("validate", f"{errors} error(s)", ok=not errors)
     with _timed(timings, "round-trip"):
         progress.start("round-trip")
-        result.roundtrip = roundtrip_diagnostics(options.out, jobs, rendered)
+        result.roundtrip = roundtrip_diagnostics(options.out, jobs, rendered, loaded)
         progress.finish("round-trip", f"{len(result.roundtrip)} difference(s)",
                         ok=not result.roundtrip)
     result.api_calls = dict(sorted(source.calls.items()))

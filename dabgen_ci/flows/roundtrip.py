@@ -16,14 +16,16 @@ from dabgen_ci.core.bundle.layout import RenderedBundle
 from dabgen_ci.core.bundle.roundtrip import compare, local_to_workspace_from
 from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.errors import BadInputError
-from dabgen_ci.validate.loader import load_bundle, resolve_target
+from dabgen_ci.validate.loader import LoadedBundle, load_bundle, resolve_target
 
 
 def roundtrip_diagnostics(
-    root: Path, jobs: list[dict], rendered: RenderedBundle | None = None
+    root: Path, jobs: list[dict], rendered: RenderedBundle | None = None,
+    loaded: LoadedBundle | None = None,
 ) -> list[Diagnostic]:
-    """Compare every job in ``jobs`` with its resource in the bundle at ``root``."""
-    loaded = load_bundle(root)
+    """Compare every job in ``jobs`` with its resource in the bundle at ``root``
+    (``loaded``: that bundle, when the caller has read it already)."""
+    loaded = load_bundle(root) if loaded is None else loaded
     resolved = resolve_target(loaded.config, None)
     resources = (resolved.get("resources") or {}).get("jobs") or {}
     variables = {  # a variable with no value stays a reference on both sides

@@ -16,7 +16,7 @@ from pathlib import Path
 from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.validate import cli_runner, schema
-from dabgen_ci.validate.files import scan_files
+from dabgen_ci.validate.files import BundleFiles, scan_files
 from dabgen_ci.validate.loader import LoadedBundle, load_bundle, resolve_target
 from dabgen_ci.validate.rules import check_bundle
 from dabgen_ci.validate.targets import select_target
@@ -51,16 +51,19 @@ class ValidationReport:
 
 
 def validate_bundle(root: Path, *, target: str | None = None, run_cli: bool | None = None,
-                    env: Mapping[str, str] | None = None) -> ValidationReport:
+                    env: Mapping[str, str] | None = None, bundle: LoadedBundle | None = None,
+                    found: BundleFiles | None = None) -> ValidationReport:
     """Validate the bundle in ``root`` for ``target`` (default: the bundle's default target).
 
     ``run_cli``: ``None`` runs the Databricks CLI when it and credentials are available,
     ``False`` never, ``True`` requires it (an error diagnostic when it is unavailable).
+    ``bundle`` and ``found`` are ``root``'s configuration and files when the caller has
+    them already (it just wrote the bundle, and reuses the loaded bundle afterwards).
     Raises :class:`BadInputError` when ``root`` holds no bundle or ``target`` is unknown.
     """
     root = Path(root)
     env = os.environ if env is None else env
-    bundle = load_bundle(root)
+    bundle = load_bundle(root) if bundle is None else bundle
     diags = list(bundle.diagnostics)
     for f in bundle.files:
         diags.extend(schema.check_file(f.config, f.tree, f.path))
@@ -71,7 +74,7 @@ def validate_bundle(root: Path, *, target: str | None = None, run_cli: bool | No
         diags.append(problem)
         skipped["rules"] = problem.summary
     else:
-        found = scan_files(root)
+        found = scan_files(root) if found is None else found
         diags.extend(check_bundle(bundle, found.files, target=name, notebooks=found.notebooks))
         run.append("rules")
     _run_cli(root, name or target, run_cli, env, diags, run, skipped)

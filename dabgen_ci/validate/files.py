@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -30,16 +31,22 @@ class BundleFiles(NamedTuple):
     notebooks: frozenset[str]
 
 
-def scan_files(root: Path) -> BundleFiles:
+def scan_files(root: Path, contents: Mapping[str, bytes] | None = None) -> BundleFiles:
+    """Every file below ``root``; ``contents`` holds files the caller has just written
+    (bundle-relative path → bytes), whose kind is then told without reading them back."""
+    contents = contents or {}
     files: set[str] = set()
     notebooks: set[str] = set()
+    root_text = os.fspath(root)
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        rel_dir = os.path.relpath(dirpath, root_text).replace(os.sep, "/")
         for name in filenames:
-            full = Path(dirpath) / name
-            rel = full.relative_to(root).as_posix()
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
             files.add(rel)
-            if is_notebook(full):
+            data = contents.get(rel)
+            if is_notebook(Path(dirpath) / name) if data is None else is_notebook_bytes(
+                    os.path.splitext(name)[1], data):
                 notebooks.add(rel)
     return BundleFiles(frozenset(files), frozenset(notebooks))
 
@@ -48,14 +55,26 @@ def is_notebook(path: Path) -> bool:
     ext = path.suffix.lower()
     try:
         if ext == ".ipynb":
-            doc = json.loads(path.read_bytes())
-            return isinstance(doc, dict) and "cells" in doc and "metadata" in doc
-        header = _HEADERS.get(ext)
-        if header is None:
+            return is_notebook_bytes(ext, path.read_bytes())
+        if ext not in _HEADERS:
             return False
         with path.open("rb") as fh:
-            head = fh.read(_HEADER_BYTES)
-    except (OSError, ValueError):
+            return is_notebook_bytes(ext, fh.read(_HEADER_BYTES))
+    except OSError:
         return False
-    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+
+
+def is_notebook_bytes(ext: str, content: bytes) -> bool:
+    """:func:`is_notebook` for a file's content (``ext`` with its dot, any case)."""
+    ext = ext.lower()
+    if ext == ".ipynb":
+        try:
+            doc = json.loads(content)
+        except ValueError:
+            return False
+        return isinstance(doc, dict) and "cells" in doc and "metadata" in doc
+    header = _HEADERS.get(ext)
+    if header is None:
+        return False
+    first = content[:_HEADER_BYTES].split(b"\n", 1)[0].rstrip(b"\r")
     return first.decode("utf-8", "replace") == header

@@ -9,15 +9,16 @@ all of them; only a directory with no bundle at all is a :class:`BadInputError`.
 
 from __future__ import annotations
 
+import functools
 import glob
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.errors import BadInputError
-from dabgen_ci.validate.located import Location, LocTree, flatten, format_path, merge
+from dabgen_ci.validate.located import Location, LocTree, flatten, format_path, merge_all
 from dabgen_ci.validate.located import Path as YamlPath
 from dabgen_ci.validate.targets import resolve_target, select_target
 from dabgen_ci.validate.yamlnodes import parse_yaml
@@ -47,16 +48,25 @@ class LoadedBundle:
     config: dict[str, Any]
     tree: LocTree | None
     diagnostics: tuple[Diagnostic, ...] = ()
-    locations: dict[str, Location] = field(default_factory=dict, repr=False)
+
+    @functools.cached_property
+    def locations(self) -> dict[str, Location]:
+        """Every path's location, flattened (built on first use: few callers need it)."""
+        return dict(flatten(self.tree)) if self.tree is not None else {}
 
     def locate(self, path: YamlPath) -> Location | None:
         """Location of a path in the merged configuration (nearest ancestor if unset)."""
         return self.tree.find(path) if self.tree else None
 
 
-def load_bundle(root: Path) -> LoadedBundle:
-    """Read, include and merge a bundle's configuration files."""
+def load_bundle(root: Path, contents: Mapping[str, bytes] | None = None) -> LoadedBundle:
+    """Read, include and merge a bundle's configuration files.
+
+    ``contents`` (bundle-relative POSIX path → bytes) holds files the caller has just
+    written there, which are then not read back from disk.
+    """
     root = Path(root)
+    contents = contents or {}
     found = [name for name in ROOT_FILE_NAMES if (root / name).is_file()]
     if not found:
         raise BadInputError(f"no databricks.yml in {root}; point at a bundle directory")
@@ -64,9 +74,10 @@ def load_bundle(root: Path) -> LoadedBundle:
     if len(found) > 1:
         diags.append(_err(f"multiple bundle root files found ({', '.join(found)}); keep only "
                           "one", found[1], None))
-    root_file = _read(root, found[0], diags)
+    root_file = _read(root, found[0], diags, contents)
     files = [root_file]
-    files += [_read(root, rel, diags) for rel in _expand_includes(root, root_file, diags)]
+    files += [_read(root, rel, diags, contents)
+              for rel in _expand_includes(root, root_file, diags)]
     for extra in files[1:]:
         if extra.config.get("include"):
             loc = extra.tree.find(("include",)) if extra.tree else None
@@ -76,13 +87,14 @@ def load_bundle(root: Path) -> LoadedBundle:
                 source="loader"))
     diags.extend(_duplicate_resource_keys(files))
     config, tree = _merge_files(files, diags)
-    locations = dict(flatten(tree)) if tree is not None else {}
-    return LoadedBundle(root, tuple(files), config, tree, tuple(diags), locations)
+    return LoadedBundle(root, tuple(files), config, tree, tuple(diags))
 
 
-def _read(root: Path, rel: str, diags: list[Diagnostic]) -> ConfigFile:
+def _read(root: Path, rel: str, diags: list[Diagnostic], contents: Mapping[str, bytes]
+          ) -> ConfigFile:
     try:
-        text = (root / rel).read_bytes().decode("utf-8")
+        data = contents.get(rel)
+        text = (root / rel).read_bytes().decode("utf-8") if data is None else data.decode()
     except (OSError, UnicodeDecodeError) as exc:
         diags.append(_err(f"cannot read {rel}: {exc}", rel, None))
         return ConfigFile(rel, {}, None)
@@ -159,14 +171,11 @@ def _duplicate_resource_keys(files: Iterable[ConfigFile]) -> list[Diagnostic]:
 
 def _merge_files(files: list[ConfigFile], diags: list[Diagnostic]
                  ) -> tuple[dict[str, Any], LocTree | None]:
-    config: dict[str, Any] = {}
-    tree: LocTree | None = None
-    for f in files:
-        try:
-            config, tree = merge(config, f.config, tree, f.tree)
-        except ValueError as exc:
-            diags.append(_err(f"cannot merge {f.path} into the bundle: {exc}", f.path, None))
-    return config, tree
+    def clash(index: int, problem: str) -> None:
+        path = files[index].path
+        diags.append(_err(f"cannot merge {path} into the bundle: {problem}", path, None))
+
+    return merge_all([(f.config, f.tree) for f in files], clash)
 
 
 def _line(f: ConfigFile, path: YamlPath) -> int | None:

@@ -12,7 +12,7 @@ job parameters are then merged by their key (``merge.ElementsByKey``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -114,6 +114,77 @@ def _merge_map(a: dict, b: dict, ta: LocTree | None, tb: LocTree | None
             kids[key] = tree
     base = ta or tb
     return out, (LocTree(base.loc, kids) if base else None)
+
+
+def merge_all(items: Iterable[tuple[Any, LocTree | None]],
+              on_clash: Callable[[int, str], None]) -> tuple[Any, LocTree | None]:
+    """Fold :func:`merge` over ``items`` in linear time.
+
+    Merging file after file into a growing configuration would copy the growing maps
+    (``resources.jobs`` with every job seen so far) once per file: quadratic in the number
+    of files. Here each map is copied once, the first time a later item merges into it,
+    and then updated in place; the items themselves are never modified. An item that
+    clashes (a map merged with a scalar…) is skipped whole, as :func:`merge` would leave
+    the result untouched, and reported through ``on_clash(index, message)``.
+    """
+    owned: dict[int, object] = {}  # containers this fold created (kept alive: ids stay valid)
+    acc: Any = {}
+    tree: LocTree | None = None
+    for index, (value, value_tree) in enumerate(items):
+        problem = _clash(acc, value)
+        if problem is not None:
+            on_clash(index, problem)
+            continue
+        acc, tree = _merge_owned(acc, value, tree, value_tree, owned)
+    return acc, tree
+
+
+def _merge_owned(a: Any, b: Any, ta: LocTree | None, tb: LocTree | None,
+                 owned: dict[int, object]) -> tuple[Any, LocTree | None]:
+    """:func:`merge` that updates maps in ``owned`` in place (``a`` and ``b`` cannot clash)."""
+    if a is None:
+        return b, tb or ta
+    if b is None:
+        return a, ta or tb
+    if isinstance(a, dict):
+        if id(a) not in owned:
+            a = dict(a)
+            owned[id(a)] = a
+        kids = ta.children if ta is not None and id(ta.children) in owned else None
+        if kids is None:
+            kids = dict(_dict_children(ta))
+            owned[id(kids)] = kids
+        b_kids = _dict_children(tb)
+        for key, value in b.items():
+            if key in a:
+                a[key], sub = _merge_owned(a[key], value, kids.get(key), b_kids.get(key), owned)
+            else:
+                a[key], sub = value, b_kids.get(key)
+            if sub is not None:
+                kids[key] = sub
+        base = ta or tb
+        return a, (LocTree(base.loc, kids) if base else None)
+    return merge(a, b, ta, tb)
+
+
+def _clash(a: Any, b: Any) -> str | None:
+    """The message :func:`merge` would raise for ``a`` and ``b``, found without merging."""
+    if a is None or b is None:
+        return None
+    if isinstance(a, dict):
+        if not isinstance(b, dict):
+            return f"cannot merge a map with {_kind(b)}"
+        for key, value in b.items():
+            if key in a:
+                problem = _clash(a[key], value)
+                if problem is not None:
+                    return problem
+        return None
+    if isinstance(a, list):
+        return None if isinstance(b, list) else f"cannot merge a sequence with {_kind(b)}"
+    if isinstance(b, dict | list):
+        return f"cannot merge {_kind(a)} with {_kind(b)}"
+    return None
 
 
 def merge_elements_by_key(items: list, tree: LocTree | None, key: str
