@@ -17,7 +17,7 @@ Every other field, known or not (new API fields, every task type), is carried un
 
 from __future__ import annotations
 
-import copy
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -71,8 +71,9 @@ class BundlePlan:
     # without a default, so deploy asks for a value (--var / BUNDLE_VAR_<name>).
     required_variables: tuple[tuple[str, str], ...] = ()
 
-    @property
+    @functools.cached_property
     def key_for_job_id(self) -> dict[int, str]:
+        """Built once: the renderer asks for it per job (rebuilding it was quadratic)."""
         return {job.job_id: job.key for job in self.jobs if job.job_id is not None}
 
 
@@ -89,16 +90,26 @@ def job_resource(
     ``path_for(workspace_path, kind)`` returns the string to write for a workspace source
     (a relative local path, or the absolute path when the source could not be exported).
     """
-    body = {k: copy.deepcopy(v) for k, v in settings.items() if k not in READ_ONLY_SETTINGS}
-    job_name = str(settings.get("name") or key)
+    # order_job copies every container, so the settings are never modified below.
+    body = order_job({k: v for k, v in settings.items() if k not in READ_ONLY_SETTINGS})
     for slot in workspace_slots(settings):
         set_at(body, slot.location, slot.prefix + path_for(slot.path, slot.kind))
-    for location, kind in list(id_slots(body)):
-        value = get_at(body, location)
-        if isinstance(value, str) and value and not value.startswith("${"):
-            set_at(body, location, variables.ref(kind, value, job_name=job_name))
+    register_variables(body, key=key, variables=variables, replace=True)
     _link_jobs(body, key_for_job_id)
-    return order_job(body)
+    return body
+
+
+def register_variables(settings: dict, *, key: str, variables: VariableRegistry,
+                       replace: bool = False) -> None:
+    """Register each environment-specific id of ``settings`` (in slot order, which fixes the
+    variable names); with ``replace``, also write ``${var.<name>}`` in its place."""
+    job_name = str(settings.get("name") or key)
+    for location, kind in list(id_slots(settings)):
+        value = get_at(settings, location)
+        if isinstance(value, str) and value and not value.startswith("${"):
+            ref = variables.ref(kind, value, job_name=job_name)
+            if replace:
+                set_at(settings, location, ref)
 
 
 def plan_bundle(
@@ -113,16 +124,9 @@ def plan_bundle(
     order jobs were listed in; the same job given twice is planned once.
     """
     planned = _plan_jobs(jobs)
-    key_for_job_id = {job.job_id: job.key for job in planned if job.job_id is not None}
     registry = VariableRegistry()
     for job in planned:
-        job_resource(
-            job.settings,
-            key=job.key,
-            path_for=lambda path, _kind: path,
-            key_for_job_id=key_for_job_id,
-            variables=registry,
-        )
+        register_variables(job.settings, key=job.key, variables=registry)
     required = dict(sorted((required_variables or {}).items()))
     diagnostics = [d for job in planned for d in _job_diagnostics(job, set(required))]
     return BundlePlan(

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from dabgen_ci.core.bundle.keys import unique_name
 from dabgen_ci.core.bundle.tree import Location
 
 # kind → (variable base name, what it is, for the description)
@@ -65,27 +64,50 @@ class Variable:
 
 
 class VariableRegistry:
-    """Hands out one variable per (kind, value); seeded from a plan to reuse its names."""
+    """Hands out one variable per (kind, value); seeded from a plan to reuse its names.
+
+    Linear in the number of uses: a warehouse shared by 10,000 jobs records its users in
+    an insertion-ordered dict, and new names continue the counter of their base.
+    """
 
     def __init__(self, seed: Iterable[Variable] = ()) -> None:
         self._by_value: dict[tuple[str, str], Variable] = {}
+        self._users: dict[tuple[str, str], dict[str, None]] = {}
+        self._names: set[str] = set()
+        self._next: dict[str, int] = {}  # base name → first counter that may be free
         for var in seed:
-            self._by_value[(var.kind, var.default)] = replace(var, used_by=())
+            self._add(replace(var, used_by=()))
 
     def ref(self, kind: str, value: str, *, job_name: str) -> str:
         """``${var.<name>}`` for ``value``, registering it (and who uses it) on first sight."""
         var = self._by_value.get((kind, value))
         if var is None:
-            taken = {v.name for v in self._by_value.values()}
-            var = Variable(unique_name(KINDS[kind][0], taken), kind, value)
-        if job_name not in var.used_by:
-            var = replace(var, used_by=(*var.used_by, job_name))
-        self._by_value[(kind, value)] = var
+            var = self._add(Variable(self._unique(KINDS[kind][0]), kind, value))
+        self._users[(kind, value)].setdefault(job_name, None)
         return f"${{var.{var.name}}}"
 
     def variables(self) -> tuple[Variable, ...]:
         """All variables, sorted by name (the order of ``databricks.yml``)."""
-        return tuple(sorted(self._by_value.values(), key=lambda v: v.name))
+        found = (replace(var, used_by=tuple(self._users[key]))
+                 for key, var in self._by_value.items())
+        return tuple(sorted(found, key=lambda v: v.name))
+
+    def _add(self, var: Variable) -> Variable:
+        self._by_value[(var.kind, var.default)] = var
+        self._users.setdefault((var.kind, var.default), {})
+        self._names.add(var.name)
+        return var
+
+    def _unique(self, base: str) -> str:
+        """``base``, else ``base_2``, ``base_3``… (as ``keys.unique_name``); names are never
+        removed, so the counter resumes where the last search for this base stopped."""
+        if base not in self._names:
+            return base
+        n = self._next.get(base, 2)
+        while f"{base}_{n}" in self._names:
+            n += 1
+        self._next[base] = n + 1
+        return f"{base}_{n}"
 
 
 def id_slots(settings: dict) -> Iterator[tuple[Location, str]]:
