@@ -143,9 +143,20 @@ def _quote_map(mapping: dict) -> dict:
 
 
 def _space_top_level(text: str) -> str:
-    """A blank line before every top-level key but the first. Only top-level keys start
-    at column 0: nested content is indented and no scalar is folded (``width``)."""
+    """A blank line before every top-level key but the first.
+
+    Only top-level keys start at column 0: nested content is indented and no scalar is
+    folded (``width``). The emitter writes an empty line only inside a literal block, so
+    an empty line is never a key (spacing it doubled every blank line of a multi-line
+    bundle name or description), and a key right after one follows a block that keeps
+    its trailing newlines (``|+``): a blank line there would become part of the value.
+    """
     lines = text.splitlines(keepends=True)
     return "".join(
-        ("\n" + line) if i and line[:1] not in (" ", "#") else line for i, line in enumerate(lines)
+        "\n" + line if i and _starts_top_level_key(line) and lines[i - 1] != "\n" else line
+        for i, line in enumerate(lines)
     )
+
+
+def _starts_top_level_key(line: str) -> bool:
+    return line[:1] not in ("", " ", "#", "\n")
