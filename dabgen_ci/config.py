@@ -11,10 +11,9 @@ import json
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from jsonschema import Draft202012Validator
 
 from dabgen_ci.errors import BadInputError
 
@@ -49,8 +48,14 @@ class Config:
         return PERMISSION_ORDER.index(have) >= PERMISSION_ORDER.index(needed)
 
 
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+
+
 @cache
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator  # on first use: the CLI starts without it
+
     text = resources.files("dabgen_ci.data.config").joinpath("dabgen.schema.json").read_text()
     return Draft202012Validator(json.loads(text))
 

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -25,8 +25,10 @@ from mcp.types import ToolAnnotations
 from dabgen_ci.core.redact import Redactor
 from dabgen_ci.errors import DabgenError
 from dabgen_ci.workspace.base import WorkspaceSource
-from dabgen_ci.workspace.ops import WorkspaceOps, open_workspace
 from mcp_server import safety
+
+if TYPE_CHECKING:
+    from dabgen_ci.workspace.ops import WorkspaceOps
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -65,6 +67,10 @@ class ToolContext:
         return "snapshot" if self.config.snapshot is not None else "live"
 
     def _open(self) -> tuple[WorkspaceSource, WorkspaceOps]:
+        # databricks-sdk is imported here, by the first tool that needs the workspace: the
+        # handshake (initialize, tools/list) and the local tools never wait for it.
+        from dabgen_ci.workspace.ops import open_workspace
+
         with self._lock:
             if self._pair is None:
                 self._pair = open_workspace(snapshot=self.config.snapshot,

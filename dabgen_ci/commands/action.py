@@ -12,23 +12,13 @@ import signal
 import threading
 from collections.abc import Mapping
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 
-from dabgen_ci.agent.auth import AgentUnavailable, check_agent_available
-from dabgen_ci.agent.refiner import BotRefiner
-from dabgen_ci.core.redact import Redactor
-from dabgen_ci.flows.bot.pr import Refiner
-from dabgen_ci.flows.bot.run import BotServices, run_bot
-from dabgen_ci.git import GitRepo
-from dabgen_ci.github.client import PyGithubApi, RetrySettings
-from dabgen_ci.github.context import (
-    anthropic_env,
-    databricks_env,
-    github_token,
-    load_context,
-)
-from dabgen_ci.workspace.base import WorkspaceSource
+if TYPE_CHECKING:
+    from dabgen_ci.flows.bot.pr import Refiner
+    from dabgen_ci.workspace.base import WorkspaceSource
 
 
 @click.command("action")
@@ -38,6 +28,14 @@ def action() -> None:
 
 
 def run_action() -> int:
+    # Imported here, not at the top: `dabgen --help` and the other commands load this
+    # module too, and PyGithub alone is a second of imports.
+    from dabgen_ci.core.redact import Redactor
+    from dabgen_ci.flows.bot.run import BotServices, run_bot
+    from dabgen_ci.git import GitRepo
+    from dabgen_ci.github.client import PyGithubApi, RetrySettings
+    from dabgen_ci.github.context import anthropic_env, databricks_env, github_token, load_context
+
     # databricks-sdk and the `databricks` CLI (validation) both read DATABRICKS_*.
     os.environ.update(databricks_env(os.environ))
     os.environ.update(anthropic_env(os.environ))
@@ -63,6 +61,9 @@ def run_action() -> int:
 def _refiner(environ: Mapping[str, str]) -> Refiner | None:
     """The Claude agent when model credentials are configured; else None, and free-form
     requests get a reply naming what to set (structured commands never need it)."""
+    from dabgen_ci.agent.auth import AgentUnavailable, check_agent_available
+    from dabgen_ci.agent.refiner import BotRefiner
+
     try:
         check_agent_available(environ)
     except AgentUnavailable:

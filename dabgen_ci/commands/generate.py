@@ -6,21 +6,21 @@ import json
 import os
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from dabgen_ci.agent.auth import check_agent_available
-from dabgen_ci.agent.settings import AgentSettings
 from dabgen_ci.bundle_writer import check_zip_target, write_zip
 from dabgen_ci.commands.options import json_option, source_from, source_options
 from dabgen_ci.commands.refine import render as render_refine
-from dabgen_ci.config import AgentConfig
 from dabgen_ci.flows.generate import GenerateOptions, GenerateResult, generate_jobs
 from dabgen_ci.flows.generate_path import generate_path
-from dabgen_ci.flows.refine import RefineResult, refine_bundle
 from dabgen_ci.flows.select import JobSelection, dedupe_ids, parse_tag, require_selection
 from dabgen_ci.progress import NullProgress, StderrProgress
 from dabgen_ci.report import render_summary
+
+if TYPE_CHECKING:
+    from dabgen_ci.flows.refine import RefineResult
 
 
 def common_output_options(func):
@@ -98,6 +98,8 @@ def path(workspace_path: str, job_name: str | None, warehouse_id: str | None,
 
 def _check_ask(common: dict) -> None:
     """With ``--ask``, fail before any API call when no model credentials are set."""
+    from dabgen_ci.agent.auth import check_agent_available
+
     if common["ask"]:
         check_agent_available(os.environ)
 
@@ -140,6 +142,10 @@ def _refine(result: GenerateResult, common: dict) -> RefineResult:
     The credential check runs before anything is sent, so a missing key is a clear error
     (exit 2) while the generated bundle stays on disk as written.
     """
+    from dabgen_ci.agent.settings import AgentSettings
+    from dabgen_ci.config import AgentConfig
+    from dabgen_ci.flows.refine import refine_bundle
+
     refined = refine_bundle(
         result.out, str(common["ask"]), config=AgentConfig(), env=os.environ,
         settings=AgentSettings(workspace_snapshot=common["snapshot"]),
