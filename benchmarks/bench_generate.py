@@ -263,6 +263,7 @@ class SizeResult:
             "floor_runs_s": [round(r.wall, 2) for r in self.floor],
             "dabgen_runs_s": [round(r.wall, 2) for r in self.dabgen],
             "dabgen_cpu_s": round(_median(r.cpu for r in self.dabgen), 2),
+            "floor_cpu_s": round(_median(r.cpu for r in self.floor), 2),
             "peak_rss_mb": round(max(r.peak_rss_mb for r in self.dabgen), 1),
             "api_calls_dabgen": self.dabgen[-1].api_calls,
             "api_calls_floor": self.floor[-1].api_calls,
@@ -326,8 +327,8 @@ def _progress(text: str) -> None:
 def table(rows: list[dict[str, Any]]) -> str:
     """The issue's table, plus the extra cost per job between consecutive sizes."""
     lines = [
-        "| jobs | floor | dabgen | ratio | peak RSS | dabgen CPU | ms/extra job (floor, dabgen)"
-        " | API calls = floor | validate CPU beyond start |",
+        "| jobs | floor | dabgen | ratio | peak RSS | CPU (floor, dabgen) | ms/extra job (floor, "
+        "dabgen) | API calls = floor | validate CPU beyond start |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     previous: dict[str, Any] | None = None
@@ -341,7 +342,8 @@ def table(rows: list[dict[str, Any]]) -> str:
         calls = sum(row["api_calls_dabgen"].values())
         lines.append(
             f"| {row['jobs']:,} | {row['floor_s']:.1f} s | {row['dabgen_s']:.1f} s | "
-            f"{row['ratio']:.2f}x | {row['peak_rss_mb']:.0f} MB | {row['dabgen_cpu_s']:.1f} s | "
+            f"{row['ratio']:.2f}x | {row['peak_rss_mb']:.0f} MB | {row['floor_cpu_s']:.1f} s, "
+            f"{row['dabgen_cpu_s']:.1f} s | "
             f"{slope} | {'yes' if row['api_calls_minimal'] else 'NO'} ({calls:,}) | "
             f"{row['validate_cpu_beyond_start_s']:.2f} s |"
         )

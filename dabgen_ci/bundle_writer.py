@@ -17,10 +17,12 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import queue
 import shutil
 import tempfile
+import threading
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from dabgen_ci.core.paths import PathRefused, relative, write_file
@@ -91,38 +93,126 @@ def write_bundle(
     ``write`` writes one staged file (default: :func:`~dabgen_ci.core.paths.write_file`);
     it is a parameter so a test can make the disk fail at the one place that writes.
     """
-    check_target(out, force=force)
-    plan = _plan(files)
-    created = _make_dirs(out)
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=_STAGE_PREFIX, dir=out))
+    with StagedBundle(out, force=force, write=write) as staged:
+        return staged.commit(files)
+
+
+class StagedBundle:
+    """A bundle written file by file into a staging folder inside ``out`` — as soon as each
+    file is known, by background threads — then moved in at once by :meth:`commit`.
+
+    Creating thousands of small files is mostly file-system work that does not hold the
+    interpreter, so it overlaps the exports still in flight and the rendering of the rest.
+    Leaving the ``with`` block without a commit (an error, Ctrl-C) removes the staging
+    folder and any directory created for ``out``: the output stays untouched.
+    """
+
+    def __init__(self, out: Path, *, force: bool, write: Callable[[Path, bytes], None] | None
+                 = None, threads: int = 2) -> None:
+        self._out, self._force, self._write = out, force, write or _write_new
+        self._queue: queue.Queue[tuple[PurePosixPath, bytes | None, bool] | None] = (
+            queue.Queue())
+        self._workers = [threading.Thread(target=self._work, name=f"dabgen-write-{n}")
+                         for n in range(threads)]
+        self._staged: dict[str, tuple[bytes, PurePosixPath]] = {}
+        self._errors: list[BaseException] = []
+        self._dirs: set[PurePosixPath] = set()
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> StagedBundle:
+        check_target(self._out, force=self._force)
+        self._created = _make_dirs(self._out)
         try:
-            for rel, content in plan.items():
-                dest = staging.joinpath(*rel.parts)
+            self._staging = Path(tempfile.mkdtemp(prefix=_STAGE_PREFIX, dir=self._out))
+        except OSError as exc:
+            _remove_created(self._created)
+            raise output_error(f"the bundle in {self._out}", exc) from None
+        for worker in self._workers:
+            worker.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is not None:
+            self._errors.append(exc[1])  # type: ignore[arg-type]  # workers skip the rest
+        for _ in self._workers:
+            self._queue.put(None)
+        for worker in self._workers:
+            worker.join()
+        shutil.rmtree(self._staging, ignore_errors=True)
+        if exc[0] is not None:
+            _remove_created(self._created)
+
+    def put(self, rel: str, content: bytes) -> None:
+        """Write ``content`` at ``rel`` in the background (again only if it changed)."""
+        previous = self._staged.get(rel)
+        if previous is not None:
+            if previous[0] is content or previous[0] == content:
+                return
+            self._drain()  # the earlier write of this file is done before it is replaced
+        path = previous[1] if previous else relative(rel, what="bundle file")
+        self._staged[rel] = (content, path)
+        self._queue.put((path, content, previous is not None))
+
+    def commit(self, files: Mapping[str, bytes]) -> list[str]:
+        """Write whatever of ``files`` is not staged yet, drop staged files not in it, wait
+        for every write and move the bundle in."""
+        paths = {rel: self._staged[rel][1] if rel in self._staged
+                 else relative(rel, what="bundle file") for rel in files}
+        _check_clashes(paths.values())
+        for rel, content in files.items():
+            self.put(rel, content)
+        for rel in [rel for rel in self._staged if rel not in files]:
+            self._queue.put((self._staged.pop(rel)[1], None, True))  # staged early, left out
+        self._drain()
+        try:
+            _swap(self._out, self._staging,
+                  sorted({*OWNED, *(path.parts[0] for path in paths.values())}))
+        except OSError as exc:
+            raise output_error(f"the bundle in {self._out}", exc) from None
+        return sorted(files)
+
+    def _drain(self) -> None:
+        """Wait for every queued write; the first that failed is raised here."""
+        self._queue.join()
+        if self._errors:
+            exc = self._errors[0]
+            if isinstance(exc, OSError):
+                raise output_error(f"the bundle in {self._out}", exc) from None
+            raise exc
+
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not None:
+            try:
+                if not self._errors:
+                    self._write_one(*item)
+            except BaseException as exc:  # handed to the thread that commits
+                self._errors.append(exc)
+            finally:
+                self._queue.task_done()
+        self._queue.task_done()
+
+    def _write_one(self, rel: PurePosixPath, content: bytes | None, again: bool) -> None:
+        dest = self._staging.joinpath(*rel.parts)
+        if rel.parent not in self._dirs:
+            with self._lock:
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                (write or _write_new)(dest, content)
-            _swap(out, staging, sorted({*OWNED, *(rel.parts[0] for rel in plan)}))
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    except BaseException as exc:
-        _remove_created(created)
-        if isinstance(exc, OSError):
-            raise output_error(f"the bundle in {out}", exc) from None
-        raise
-    return sorted(files)
+                self._dirs.add(rel.parent)
+        if again:
+            dest.unlink()
+        if content is not None:
+            self._write(dest, content)
 
 
 def _write_new(path: Path, content: bytes) -> None:
     write_file(path, content, overwrite=False)
 
 
-def _plan(files: Mapping[str, bytes]) -> dict[PurePosixPath, bytes]:
-    plan = {relative(rel, what="bundle file"): data for rel, data in files.items()}
-    for rel in plan:
-        clash = next((p for p in rel.parents if p in plan), None)
+def _check_clashes(paths: Iterable[PurePosixPath]) -> None:
+    wanted = set(paths)
+    for rel in wanted:
+        clash = next((p for p in rel.parents if p in wanted), None)
         if clash is not None:
             raise BadInputError(f"bundle file {clash} cannot be both a file and a folder")
-    return plan
 
 
 def _make_dirs(out: Path) -> list[Path]:

@@ -8,8 +8,8 @@ every other workspace error aborts the run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from dabgen_ci.errors import NotFoundError
@@ -17,6 +17,9 @@ from dabgen_ci.progress import Progress
 from dabgen_ci.workspace.base import ExportedObject, WorkspaceSource
 
 DEFAULT_PARALLELISM = 8
+
+#: Called in the caller's thread as each export arrives: (path, object or why it is missing).
+OnResult = Callable[[str, ExportedObject | str], None]
 
 
 @dataclass
@@ -33,37 +36,67 @@ def export_sources(
     progress: Progress,
     parallelism: int = DEFAULT_PARALLELISM,
     prefetched: ExportResult | None = None,
+    on_result: OnResult | None = None,
 ) -> ExportResult:
     """Export every path (and every file below each directory) once.
 
-    Paths already in ``prefetched`` are reused, not fetched again.
+    Paths already in ``prefetched`` are reused, not fetched again. ``on_result`` sees each
+    result as it arrives (prefetched ones first), so the caller can work while the rest is
+    still downloading; the result itself lists paths in the order they were asked for.
     """
     result = ExportResult()
     if prefetched is not None:
         result.exported.update(prefetched.exported)
         result.missing.update(prefetched.missing)
+        if on_result is not None:
+            for path, outcome in [*prefetched.exported.items(), *prefetched.missing.items()]:
+                on_result(path, outcome)
     wanted = [p for p in dict.fromkeys(paths) if p not in result.exported]
+    seen = set(wanted)
     for directory in dict.fromkeys(directories):
         try:
-            wanted += [
-                p for p in _walk(source, directory)
-                if p not in wanted and p not in result.exported
-            ]
+            found = [p for p in _walk(source, directory)
+                     if p not in seen and p not in result.exported]
         except NotFoundError as exc:
             result.missing[directory] = str(exc)
+            continue
+        wanted += found
+        seen.update(found)
     progress.start("export sources", total=len(wanted))
-    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
-        outcomes = pool.map(_export_one(source, progress), wanted)
-        for path, outcome in zip(wanted, outcomes, strict=True):
-            if isinstance(outcome, ExportedObject):
-                result.exported[path] = outcome
-            else:
-                result.missing[path] = outcome
+    outcomes = _export_all(source, wanted, progress, parallelism, on_result)
+    for path in wanted:
+        outcome = outcomes[path]
+        if isinstance(outcome, ExportedObject):
+            result.exported[path] = outcome
+        else:
+            result.missing[path] = outcome
     detail = f"{len(result.exported)} exported"
     if result.missing:
         detail += f", {len(result.missing)} missing"
     progress.finish("export sources", detail, ok=not result.missing)
     return result
+
+
+def _export_all(source: WorkspaceSource, wanted: list[str], progress: Progress,
+                parallelism: int, on_result: OnResult | None
+                ) -> dict[str, ExportedObject | str]:
+    """Every path's outcome; the first failure cancels the exports not started yet."""
+    outcomes: dict[str, ExportedObject | str] = {}
+    export = _export_one(source, progress)
+    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+        futures: dict[Future[ExportedObject | str], str] = {
+            pool.submit(export, path): path for path in wanted}
+        try:
+            for done in as_completed(futures):
+                path = futures[done]
+                outcomes[path] = done.result()
+                if on_result is not None:
+                    on_result(path, outcomes[path])
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    return outcomes
 
 
 def _export_one(source: WorkspaceSource, progress: Progress):

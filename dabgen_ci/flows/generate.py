@@ -12,17 +12,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dabgen_ci.bundle_writer import check_target, write_bundle
+from dabgen_ci.bundle_writer import StagedBundle, check_target
 from dabgen_ci.core.bundle.convert import plan_bundle
 from dabgen_ci.core.bundle.keys import resource_key
-from dabgen_ci.core.bundle.layout import RenderedBundle, render_bundle
+from dabgen_ci.core.bundle.layout import RenderedBundle
+from dabgen_ci.core.bundle.progressive import ProgressiveRender
 from dabgen_ci.core.diagnostics import Diagnostic, count, has_errors
+from dabgen_ci.core.workspace_objects import ExportedObject
 from dabgen_ci.flows.export import DEFAULT_PARALLELISM, ExportResult, export_sources
 from dabgen_ci.flows.roundtrip import roundtrip_diagnostics
 from dabgen_ci.flows.select import JobSelection, select_jobs
 from dabgen_ci.progress import NullProgress, Progress
 from dabgen_ci.validate import load_bundle, validate_bundle
 from dabgen_ci.validate.files import scan_files
+from dabgen_ci.validate.loader import ParsedFiles
 from dabgen_ci.workspace.base import WorkspaceSource
 
 
@@ -106,19 +109,34 @@ def build_bundle(
     name = options.bundle_name or _default_bundle_name(jobs, options.out)
     with _timed(timings, "convert"):
         plan = plan_bundle(jobs, bundle_name=name, required_variables=required_variables)
-    with _timed(timings, "export"):
-        files = [s.workspace_path for s in plan.sources if s.kind != "directory"]
-        dirs = [s.workspace_path for s in plan.sources if s.kind == "directory"]
-        exported = export_sources(
-            source, files, dirs, progress=progress, parallelism=options.parallelism,
-            prefetched=prefetched,
-        )
-    with _timed(timings, "render"):
-        rendered = render_bundle(
-            plan, exported.exported, missing=exported.missing, host=options.host
-        )
-    with _timed(timings, "write"):
-        written = write_bundle(options.out, rendered.files, force=options.force)
+    # Each job's resource file is rendered, staged and parsed as soon as its sources have
+    # arrived, and each source staged as it arrives: that work overlaps the downloads.
+    renderer = ProgressiveRender(plan, host=options.host)
+    parsed = ParsedFiles()
+    with StagedBundle(options.out, force=options.force) as staged:
+
+        def stage(ready: list[tuple[str, bytes]]) -> None:
+            for rel, content in ready:
+                staged.put(rel, content)
+                if rel.startswith("resources/"):
+                    parsed.add(rel, content)
+
+        def arrived(path: str, outcome: ExportedObject | str) -> None:
+            stage(renderer.arrived(path, outcome if isinstance(outcome, ExportedObject)
+                                   else None))
+
+        with _timed(timings, "export"):
+            stage(renderer.start())
+            files = [s.workspace_path for s in plan.sources if s.kind != "directory"]
+            dirs = [s.workspace_path for s in plan.sources if s.kind == "directory"]
+            exported = export_sources(
+                source, files, dirs, progress=progress, parallelism=options.parallelism,
+                prefetched=prefetched, on_result=arrived,
+            )
+        with _timed(timings, "render"):
+            rendered = renderer.finish(exported.exported, exported.missing)
+        with _timed(timings, "write"):
+            written = staged.commit(rendered.files)
     result = GenerateResult(out=options.out, bundle_name=name, files=written, rendered=rendered)
     result.jobs = [
         {"key": job.key, "job_id": job.job_id, "name": job.name} for job in plan.jobs
@@ -126,7 +144,7 @@ def build_bundle(
     with _timed(timings, "validate"):
         progress.start("validate")
         # What was just written is parsed once, from memory, for validation and round-trip.
-        loaded = load_bundle(options.out, contents=rendered.files)
+        loaded = load_bundle(options.out, contents=rendered.files, parsed=parsed)
         found = scan_files(options.out, contents=rendered.files)
         report = validate_bundle(options.out, run_cli=options.run_cli, bundle=loaded,
                                  found=found)

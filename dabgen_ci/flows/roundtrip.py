@@ -16,7 +16,7 @@ from dabgen_ci.core.bundle.layout import RenderedBundle, job_ids_in
 from dabgen_ci.core.bundle.roundtrip import compare, local_to_workspace_from
 from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.errors import BadInputError
-from dabgen_ci.validate.loader import LoadedBundle, load_bundle, resolve_target
+from dabgen_ci.validate.loader import LoadedBundle, load_bundle
 
 
 def roundtrip_diagnostics(
@@ -26,7 +26,7 @@ def roundtrip_diagnostics(
     """Compare every job in ``jobs`` with its resource in the bundle at ``root``
     (``loaded``: that bundle, when the caller has read it already)."""
     loaded = load_bundle(root) if loaded is None else loaded
-    resolved = resolve_target(loaded.config, None)
+    resolved = loaded.resolved(None)[0]
     resources = (resolved.get("resources") or {}).get("jobs") or {}
     variables = {  # a variable with no value stays a reference on both sides
         name: spec["default"] if isinstance(spec, dict) else spec

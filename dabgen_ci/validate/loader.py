@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import glob
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +20,11 @@ from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.validate.located import Location, LocTree, flatten, format_path, merge_all
 from dabgen_ci.validate.located import Path as YamlPath
-from dabgen_ci.validate.targets import resolve_target, select_target
+from dabgen_ci.validate.targets import resolve_target, resolve_target_located, select_target
 from dabgen_ci.validate.yamlnodes import parse_yaml
 
-__all__ = ["ROOT_FILE_NAMES", "ConfigFile", "LoadedBundle", "load_bundle", "resolve_target",
-           "select_target"]
+__all__ = ["ROOT_FILE_NAMES", "ConfigFile", "LoadedBundle", "ParsedFiles", "load_bundle",
+           "parse_file", "resolve_target", "select_target"]
 
 ROOT_FILE_NAMES = ("databricks.yml", "databricks.yaml", "bundle.yml", "bundle.yaml")
 _CONFIG_SUFFIXES = (".yml", ".yaml", ".json")
@@ -48,6 +48,17 @@ class LoadedBundle:
     config: dict[str, Any]
     tree: LocTree | None
     diagnostics: tuple[Diagnostic, ...] = ()
+    _resolved: dict[str | None, tuple[dict[str, Any], LocTree | None]] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    def resolved(self, target: str | None) -> tuple[dict[str, Any], LocTree | None]:
+        """The configuration a deploy of ``target`` would use, with its locations; worked
+        out once per target (the rules and the round-trip check both need it). Callers
+        must not modify it."""
+        name = select_target(self.config, target)
+        if name not in self._resolved:
+            self._resolved[name] = resolve_target_located(self.config, self.tree, name)
+        return self._resolved[name]
 
     @functools.cached_property
     def locations(self) -> dict[str, Location]:
@@ -59,11 +70,13 @@ class LoadedBundle:
         return self.tree.find(path) if self.tree else None
 
 
-def load_bundle(root: Path, contents: Mapping[str, bytes] | None = None) -> LoadedBundle:
+def load_bundle(root: Path, contents: Mapping[str, bytes] | None = None,
+                parsed: ParsedFiles | None = None) -> LoadedBundle:
     """Read, include and merge a bundle's configuration files.
 
     ``contents`` (bundle-relative POSIX path → bytes) holds files the caller has just
-    written there, which are then not read back from disk.
+    written there, which are then not read back from disk; ``parsed`` those of them it
+    has parsed already.
     """
     root = Path(root)
     contents = contents or {}
@@ -74,9 +87,9 @@ def load_bundle(root: Path, contents: Mapping[str, bytes] | None = None) -> Load
     if len(found) > 1:
         diags.append(_err(f"multiple bundle root files found ({', '.join(found)}); keep only "
                           "one", found[1], None))
-    root_file = _read(root, found[0], diags, contents)
+    root_file = _read(root, found[0], diags, contents, parsed)
     files = [root_file]
-    files += [_read(root, rel, diags, contents)
+    files += [_read(root, rel, diags, contents, parsed)
               for rel in _expand_includes(root, root_file, diags)]
     for extra in files[1:]:
         if extra.config.get("include"):
@@ -90,12 +103,45 @@ def load_bundle(root: Path, contents: Mapping[str, bytes] | None = None) -> Load
     return LoadedBundle(root, tuple(files), config, tree, tuple(diags))
 
 
-def _read(root: Path, rel: str, diags: list[Diagnostic], contents: Mapping[str, bytes]
-          ) -> ConfigFile:
+class ParsedFiles:
+    """Configuration files parsed ahead of :func:`load_bundle` — while the rest of the
+    bundle was still being produced — keyed by path and valid for those exact bytes."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, tuple[bytes, ConfigFile, tuple[Diagnostic, ...]]] = {}
+
+    def add(self, rel: str, data: bytes) -> None:
+        problems: list[Diagnostic] = []
+        self._files[rel] = (data, parse_file(rel, data, problems), tuple(problems))
+
+    def get(self, rel: str, data: bytes | None) -> tuple[ConfigFile, tuple[Diagnostic, ...]] | None:
+        found = self._files.get(rel)
+        if found is None or data is None or not (found[0] is data or found[0] == data):
+            return None
+        return found[1], found[2]
+
+
+def _read(root: Path, rel: str, diags: list[Diagnostic], contents: Mapping[str, bytes],
+          parsed: ParsedFiles | None = None) -> ConfigFile:
+    data = contents.get(rel)
+    known = parsed.get(rel, data) if parsed is not None else None
+    if known is not None:
+        diags.extend(known[1])
+        return known[0]
+    if data is None:
+        try:
+            data = (root / rel).read_bytes()
+        except OSError as exc:
+            diags.append(_err(f"cannot read {rel}: {exc}", rel, None))
+            return ConfigFile(rel, {}, None)
+    return parse_file(rel, data, diags)
+
+
+def parse_file(rel: str, data: bytes, diags: list[Diagnostic]) -> ConfigFile:
+    """One configuration file's values and locations; problems go to ``diags``."""
     try:
-        data = contents.get(rel)
-        text = (root / rel).read_bytes().decode("utf-8") if data is None else data.decode()
-    except (OSError, UnicodeDecodeError) as exc:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
         diags.append(_err(f"cannot read {rel}: {exc}", rel, None))
         return ConfigFile(rel, {}, None)
     value, tree, problems = parse_yaml(text, rel)

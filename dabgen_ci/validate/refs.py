@@ -22,6 +22,8 @@ _SEGMENT = regex.compile(r"([^.\[\]]+)|\[([0-9]+)\]")
 
 def references(text: str) -> list[str]:
     """The references in ``text``: ``"a ${var.x} ${resources.jobs.y.id}"`` → [var.x, ...]."""
+    if "${" not in text:  # most strings: no need to run the pattern
+        return []
     return [m.group(1) for m in REFERENCE.finditer(text)]
 
 
@@ -32,7 +34,7 @@ def is_pure_reference(text: str) -> bool:
 
 
 def has_reference(text: str) -> bool:
-    return REFERENCE.search(text) is not None
+    return "${" in text and REFERENCE.search(text) is not None
 
 
 def split_reference(ref: str) -> list[str | int]:

@@ -23,7 +23,6 @@ from dabgen_ci.validate.rules_refs import (
     referenced_variables,
 )
 from dabgen_ci.validate.rules_secrets import check_secrets
-from dabgen_ci.validate.targets import resolve_target_located
 
 __all__ = ["check_bundle", "check_target_modes"]
 
@@ -47,7 +46,7 @@ def check_bundle(bundle: LoadedBundle, files: frozenset[str], *, target: str | N
     out.extend(check_unique_task_keys(bundle.config, bundle.tree))
     out.extend(check_target_modes(bundle.config, bundle.tree))
     try:
-        resolved, tree = resolve_target_located(bundle.config, bundle.tree, target)
+        resolved, tree = bundle.resolved(target)
     except BadInputError as exc:  # a target whose overrides clash with the root
         return [*out, finding("error", str(exc), bundle.tree, ("targets", target or ""))]
     out.extend(check_jobs(resolved, tree))

@@ -17,7 +17,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from dabgen_ci.core.bundle.convert import BundlePlan, PathFor, PlannedJob, job_resource
+from dabgen_ci.core.bundle.convert import (
+    BundlePlan,
+    PathFor,
+    PlannedJob,
+    job_resource,
+    register_variables,
+)
 from dabgen_ci.core.bundle.placement import Placement, place_sources
 from dabgen_ci.core.bundle.sources import SourceRef, canonical_path, task_key_at
 from dabgen_ci.core.bundle.variables import Variable, VariableRegistry
@@ -42,6 +48,16 @@ class RenderedBundle:
     files: dict[str, bytes]  # POSIX path relative to the bundle root → content
     local_paths: dict[str, str]  # workspace path → bundle-relative local path
     diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class EarlyJob:
+    """A job's resource file rendered before every source of the bundle had arrived, with
+    the text each of its path slots was given (``(workspace path, kind, written)``). It is
+    reused only where the final placement gives every slot the same text."""
+
+    content: bytes
+    paths: tuple[tuple[str, str, str], ...]
 
 
 def bind_command(key: str, job_id: int | str, target: str | None = None) -> str:
@@ -74,24 +90,30 @@ def render_bundle(
     *,
     missing: Mapping[str, str] | None = None,
     host: str | None = None,
+    early: Mapping[str, EarlyJob] | None = None,
 ) -> RenderedBundle:
     """Every file of the bundle. Sources in ``missing`` (workspace path → reason) or not
-    exported keep their absolute workspace path in the resource, with an error each."""
+    exported keep their absolute workspace path in the resource, with an error each.
+
+    ``early`` holds resource files rendered while sources were still arriving (see
+    :mod:`~dabgen_ci.core.bundle.progressive`); each is used as is when its paths agree
+    with the final placement, so the bytes are the same either way.
+    """
     placement = place_sources(plan.sources, exported, missing or {})
     registry = VariableRegistry(plan.variables)
     path_for = _path_for(placement)
+    early = early or {}
     files: dict[str, bytes] = {}
     for job in plan.jobs:
-        resource = job_resource(
-            job.settings,
-            key=job.key,
-            path_for=path_for,
-            key_for_job_id=plan.key_for_job_id,
-            variables=registry,
-        )
-        files[resource_file(job.key)] = dump(
-            {"resources": {"jobs": {job.key: resource}}}, header=resource_header(job)
-        ).encode()
+        done = early.get(job.key)
+        if done is not None and all(path_for(ws, kind) == written
+                                    for ws, kind, written in done.paths):
+            # The variables a render would register, in the same order (descriptions
+            # name the first job that uses each one).
+            register_variables(job.settings, key=job.key, variables=registry)
+            files[resource_file(job.key)] = done.content
+        else:
+            files[resource_file(job.key)] = render_job(job, plan, path_for, registry)
     files["databricks.yml"] = _databricks_yml(
         plan.bundle_name, registry.variables(), host, plan.required_variables
     )
@@ -106,6 +128,21 @@ def render_bundle(
         local_paths=dict(sorted(placement.local_paths.items())),
         diagnostics=tuple(diagnostics),
     )
+
+
+def render_job(job: PlannedJob, plan: BundlePlan, path_for: PathFor,
+               variables: VariableRegistry) -> bytes:
+    """The resource file of one job."""
+    resource = job_resource(
+        job.settings,
+        key=job.key,
+        path_for=path_for,
+        key_for_job_id=plan.key_for_job_id,
+        variables=variables,
+    )
+    return dump(
+        {"resources": {"jobs": {job.key: resource}}}, header=resource_header(job)
+    ).encode()
 
 
 def _path_for(placement: Placement) -> PathFor:

@@ -18,6 +18,7 @@ from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.core.workspace_objects import ExportedObject
 
 SRC_DIR = "src"
+NOTEBOOK_EXTENSIONS = (".py", ".sql", ".scala", ".r", ".ipynb")
 
 
 @dataclass
@@ -91,17 +92,38 @@ def _place_directory(
 def _place_object(out: Placement, workspace_path: str, obj: ExportedObject, prefix: str) -> None:
     if workspace_path in out.local_paths:
         return
-    local = _local_base(canonical_path(workspace_path), prefix)
+    local = local_path(canonical_path(workspace_path), obj, prefix)
     if local is None:
         out.unplaced[workspace_path] = "its path cannot be mapped under src/"
         return
+    local = _unique(out, local, workspace_path)
+    out.local_paths[workspace_path] = local
+    out.files[local] = obj.content
+
+
+def local_path(canonical: str, obj: ExportedObject, prefix: str) -> str | None:
+    """Where ``obj`` lands unless another object took that name first (``_unique``)."""
+    local = _local_base(canonical, prefix)
+    if local is None:
+        return None
     if obj.is_notebook and obj.file_type:
         ext = "." + obj.file_type.lower()
         if not (ext == ".ipynb" and local.lower().endswith(ext)):
             local += ext
-    local = _unique(out, local, workspace_path)
-    out.local_paths[workspace_path] = local
-    out.files[local] = obj.content
+    return local
+
+
+def name_clash_key(canonical: str, prefix: str) -> str | None:
+    """Objects whose local paths could clash (case-insensitively, whatever extension
+    their export adds) share this key; ``None`` for a path that cannot be mapped."""
+    local = _local_base(canonical, prefix)
+    if local is None:
+        return None
+    lowered = local.lower()
+    for ext in NOTEBOOK_EXTENSIONS:
+        if lowered.endswith(ext):
+            return lowered[: -len(ext)]
+    return lowered
 
 
 def _local_base(canonical: str, prefix: str) -> str | None:

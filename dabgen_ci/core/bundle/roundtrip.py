@@ -17,7 +17,6 @@ Nothing else is ignored: list order counts (tasks run in the job's order), types
 
 from __future__ import annotations
 
-import copy
 import posixpath
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -65,7 +64,8 @@ def compare(
     relative paths in it are relative to.
     """
     original = {k: v for k, v in original_settings.items() if k not in READ_ONLY_SETTINGS}
-    bundle = _resolve(copy.deepcopy(dict(bundle_resource)), variables, key_to_job_id)
+    # _resolve rebuilds every map and list, so the loaded configuration is never modified.
+    bundle = _resolve(dict(bundle_resource), variables, key_to_job_id)
     _restore_paths(bundle, original, local_to_workspace, resource_dir)
     return list(_diff(original, bundle, ()))
 

@@ -86,6 +86,10 @@ class VariableRegistry:
         self._users[(kind, value)].setdefault(job_name, None)
         return f"${{var.{var.name}}}"
 
+    def size(self) -> int:
+        """How many variables there are (not ``__len__``: an empty registry stays truthy)."""
+        return len(self._by_value)
+
     def variables(self) -> tuple[Variable, ...]:
         """All variables, sorted by name (the order of ``databricks.yml``)."""
         found = (replace(var, used_by=tuple(self._users[key]))
