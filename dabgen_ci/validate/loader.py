@@ -57,7 +57,8 @@ class LoadedBundle:
         must not modify it."""
         name = select_target(self.config, target)
         if name not in self._resolved:
-            self._resolved[name] = resolve_target_located(self.config, self.tree, name)
+            self._resolved[name] = resolve_target_located(self.config, self.tree, name,
+                                                          share=True)
         return self._resolved[name]
 
     @functools.cached_property

@@ -59,12 +59,13 @@ def resolve_target(config: dict[str, Any], target: str | None) -> dict[str, Any]
     return resolve_target_located(config, None, target)[0]
 
 
-def resolve_target_located(config: dict[str, Any], tree: LocTree | None, target: str | None
-                           ) -> tuple[dict[str, Any], LocTree | None]:
-    """:func:`resolve_target` that also carries the location tree along."""
+def resolve_target_located(config: dict[str, Any], tree: LocTree | None, target: str | None,
+                           *, share: bool = False) -> tuple[dict[str, Any], LocTree | None]:
+    """:func:`resolve_target` that also carries the location tree along (``share``: see
+    :func:`substitute_variables`)."""
     name = select_target(config, target)
     merged, tree = merge_target(config, tree, name)
-    return substitute_variables(merged), tree
+    return substitute_variables(merged, share=share), tree
 
 
 def merge_target(config: dict[str, Any], tree: LocTree | None, name: str | None
@@ -165,8 +166,11 @@ def _override_variables(root_vars: Any, target_vars: dict[str, Any]) -> dict[str
     return out
 
 
-def substitute_variables(config: dict[str, Any]) -> dict[str, Any]:
-    """Replace resolvable ``${var.*}`` references; unresolvable ones stay as written."""
+def substitute_variables(config: dict[str, Any], *, share: bool = False) -> dict[str, Any]:
+    """Replace resolvable ``${var.*}`` references; unresolvable ones stay as written.
+
+    With ``share`` the result reuses every map and list of ``config`` that holds no
+    reference, so the caller must treat it as read-only."""
     raw = config.get("variables")
     raw = raw if isinstance(raw, dict) else {}
     values = {k: v["default"] for k, v in raw.items() if isinstance(v, dict) and "default" in v}
@@ -175,13 +179,19 @@ def substitute_variables(config: dict[str, Any]) -> dict[str, Any]:
         if resolved == values:
             break
         values = resolved
-    return _substitute(config, values)
+    return _substitute(config, values, share)
 
 
-def _substitute(value: Any, variables: dict[str, Any]) -> Any:
+def _substitute(value: Any, variables: dict[str, Any], share: bool = False) -> Any:
+    """``value`` with references substituted; with ``share``, maps and lists in which
+    nothing changed are the input's own (no copy of a 10,000-job configuration)."""
     if isinstance(value, dict):
+        if share:
+            return _shared(value, value.items(), variables)
         return {k: _substitute(v, variables) for k, v in value.items()}
     if isinstance(value, list):
+        if share:
+            return _shared(value, enumerate(value), variables)
         return [_substitute(v, variables) for v in value]
     if not isinstance(value, str) or "${var." not in value:
         return value
@@ -196,6 +206,17 @@ def _substitute(value: Any, variables: dict[str, Any]) -> Any:
         return found if isinstance(found, str) else json.dumps(found)
 
     return REFERENCE.sub(repl, value)
+
+
+def _shared(value: Any, items: Any, variables: dict[str, Any]) -> Any:
+    out = None
+    for key, child in items:
+        new = _substitute(child, variables, share=True)
+        if new is not child:
+            if out is None:
+                out = dict(value) if isinstance(value, dict) else list(value)
+            out[key] = new
+    return value if out is None else out
 
 
 def _lookup(ref: str, variables: dict[str, Any]) -> tuple[Any, bool]:
