@@ -38,9 +38,22 @@ class Diagnostic:
         return f"{self.severity}: {where}{self.summary}{at}"
 
 
+# The helpers below are the one place that reads ``severity``: every caller asks them rather
+# than filtering by hand, so a new severity (or a rule about which ones block) lands once.
+
+
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.severity == "error" for d in diagnostics)
 
 
 def count(diagnostics: Iterable[Diagnostic], severity: Severity = "error") -> int:
     return sum(d.severity == severity for d in diagnostics)
+
+
+def of_severity(diagnostics: Iterable[Diagnostic], *severities: Severity) -> list[Diagnostic]:
+    """The diagnostics of ``severities`` (default: errors), grouped in the order given and
+    otherwise in their original order: ``of_severity(ds, "error", "warning")`` lists errors
+    first, which is what a reader with limited space should see."""
+    wanted = severities or ("error",)
+    listed = list(diagnostics)
+    return [d for severity in wanted for d in listed if d.severity == severity]

@@ -15,9 +15,8 @@ from pathlib import Path
 import yaml
 
 from dabgen_ci.agent.files import FileChange
-from dabgen_ci.agent.refiner import AgentRefiner
 from dabgen_ci.config import AgentConfig
-from dabgen_ci.flows.refine import refine_bundle
+from dabgen_ci.flows.refine import AgentRefiner, refine_bundle
 from dabgen_ci.validate import validate_bundle
 from tests.agent.conftest import JOB_FILE, tree
 from tests.servers.anthropic_server import text, tool_use, turn

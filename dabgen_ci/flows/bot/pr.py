@@ -55,6 +55,8 @@ class Refiner(Protocol):
     """Edits a bundle in place for a free-form request; returns a one-paragraph summary.
 
     The bot re-validates whatever the refiner wrote and pushes nothing if it is invalid.
+    The bot is given the Claude agent (``flows/bot/refiner.BotRefiner``) or, in tests, a
+    scripted one; it never imports an implementation itself.
     """
 
     def refine(self, request: RefineRequest) -> str: ...
