@@ -21,8 +21,9 @@ import jsonschema
 import regex
 from jsonschema.exceptions import ValidationError, best_match
 
+from dabgen_ci.core.bundle.tree import format_path
 from dabgen_ci.core.diagnostics import Diagnostic
-from dabgen_ci.validate.located import LocTree, Path, format_path
+from dabgen_ci.validate.located import LocTree, Path
 
 SOURCE = "schema"
 _JSON_TYPES = (("boolean", bool), ("integer", int), ("number", float), ("string", str),
