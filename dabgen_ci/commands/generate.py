@@ -14,7 +14,7 @@ import click
 
 from dabgen_ci.agent.auth import check_agent_available
 from dabgen_ci.agent.settings import AgentSettings
-from dabgen_ci.bundle_writer import zip_bytes
+from dabgen_ci.bundle_writer import check_zip_target, write_zip
 from dabgen_ci.commands.options import json_option, source_from, source_options
 from dabgen_ci.commands.refine import render as render_refine
 from dabgen_ci.config import AgentConfig
@@ -108,6 +108,7 @@ def job(job_ids: tuple[int, ...], all_jobs: bool, names: tuple[str, ...],
     )
     require_selection(selection)  # before any credential or API work
     _check_ask(opts)
+    _check_zip(opts)
     source = source_from(opts.snapshot, opts.profile)
     result = generate_jobs(source, selection, opts.generate_options(), opts.progress())
     _finish(result, opts)
@@ -123,6 +124,7 @@ def path(workspace_path: str, job_name: str | None, warehouse_id: str | None,
          opts: OutputOptions) -> None:
     """The notebooks under a workspace folder → one job, one task per notebook."""
     _check_ask(opts)
+    _check_zip(opts)
     source = source_from(opts.snapshot, opts.profile)
     result = generate_path(
         source, workspace_path, opts.generate_options(), opts.progress(),
@@ -137,13 +139,19 @@ def _check_ask(opts: OutputOptions) -> None:
         check_agent_available(os.environ)
 
 
+def _check_zip(opts: OutputOptions) -> None:
+    """With ``--zip``, fail before any API call when the archive could not be written."""
+    if opts.zip_path is not None:
+        check_zip_target(opts.zip_path)
+
+
 def _finish(result: GenerateResult, opts: OutputOptions) -> None:
     refined = None
     if opts.ask:
         result, refined = _refine(result, opts.ask, opts.snapshot)
     zip_path = opts.zip_path
     if zip_path is not None and result.rendered is not None:
-        zip_path.write_bytes(zip_bytes(result.rendered.files))
+        write_zip(zip_path, result.rendered.files)
     if opts.as_json:
         payload = result.to_dict()
         if zip_path is not None:
