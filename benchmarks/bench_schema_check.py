@@ -39,8 +39,8 @@ def main() -> None:
         findings = len(schema.check_file(config, None, "resources/big.yml"))
         seconds.append(time.perf_counter() - start)
     print(json.dumps({"jobs": args.jobs, "tasks_per_job": args.tasks, "runs": args.runs,
-                      "findings": findings, "median_seconds": round(statistics.median(seconds), 3),
-                      "max_seconds": round(max(seconds), 3)}))
+                      "findings": findings, "median_seconds": round(statistics.median(seconds), 4),
+                      "max_seconds": round(max(seconds), 4)}))
 
 
 if __name__ == "__main__":
