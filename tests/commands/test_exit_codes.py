@@ -32,14 +32,14 @@ def test_unknown_job_is_a_workspace_error(workspace: WorkspaceServer, tmp_path: 
 
 def test_unknown_job_in_snapshot(demo_snapshot: Path, tmp_path: Path) -> None:
     done = run_cli(["generate", "job", "999", "--out", str(tmp_path / "b"),
-                           "--workspace-snapshot", str(demo_snapshot)])
+                    "--workspace-snapshot", str(demo_snapshot)])
     _assert_clean_failure(done, 3, "jobs/999.json")
 
 
 def test_permission_denied(workspace: WorkspaceServer, tmp_path: Path) -> None:
     workspace.fail("/api/2.2/jobs/get", 403, times=None)
     done = run_cli(["generate", "job", "1001", "--out", str(tmp_path / "b")],
-                          live_env(workspace))
+                   live_env(workspace))
     _assert_clean_failure(done, 3, "permission denied")
 
 
@@ -56,7 +56,7 @@ def test_rate_limit_storm_retries_then_fails_clearly(workspace: WorkspaceServer,
                                                      tmp_path: Path) -> None:
     workspace.fail("/api/2.2/jobs/get", 429, times=None, headers={"Retry-After": "1"})
     done = run_cli(["generate", "job", "1001", "--out", str(tmp_path / "b")],
-                          live_env(workspace))
+                   live_env(workspace, DABGEN_RETRY_TIMEOUT_SECONDS="2"))
     _assert_clean_failure(done, 3, "rate limited")
     assert workspace.requests["GET /api/2.2/jobs/get"] >= 2  # it did retry
 
@@ -64,27 +64,27 @@ def test_rate_limit_storm_retries_then_fails_clearly(workspace: WorkspaceServer,
 def test_one_429_then_success(workspace: WorkspaceServer, tmp_path: Path) -> None:
     workspace.fail("/api/2.0/workspace/export", 429, times=1, headers={"Retry-After": "0"})
     done = run_cli(["generate", "job", "1001", "--out", str(tmp_path / "b")],
-                          live_env(workspace))
+                   live_env(workspace))
     assert done.returncode == 0, done.stderr
 
 
 def test_unreachable_workspace(tmp_path: Path) -> None:
     env = {"DATABRICKS_HOST": "http://127.0.0.1:9", "DATABRICKS_TOKEN": "x" * 12,
-           "DATABRICKS_CONFIG_FILE": "/dev/null", "DABGEN_RETRY_TIMEOUT_SECONDS": "2"}
+           "DATABRICKS_CONFIG_FILE": "/dev/null", "DABGEN_RETRY_TIMEOUT_SECONDS": "1"}
     done = run_cli(["generate", "job", "1", "--out", str(tmp_path / "b")], env)
     _assert_clean_failure(done, 3, "127.0.0.1:9")
 
 
 def test_missing_snapshot_is_bad_input(tmp_path: Path) -> None:
     done = run_cli(["generate", "job", "1", "--out", str(tmp_path / "b"),
-                           "--workspace-snapshot", str(tmp_path / "nope")])
+                    "--workspace-snapshot", str(tmp_path / "nope")])
     _assert_clean_failure(done, 2, "nope")
 
 
 def test_malformed_job_json_is_bad_input(demo_snapshot: Path, tmp_path: Path) -> None:
     (demo_snapshot / "jobs/1001.json").write_text('{"job_id": 1001, "settings": {')
     done = run_cli(["generate", "job", "1001", "--out", str(tmp_path / "b"),
-                           "--workspace-snapshot", str(demo_snapshot)])
+                    "--workspace-snapshot", str(demo_snapshot)])
     _assert_clean_failure(done, 2, "1001.json")
 
 
@@ -119,7 +119,7 @@ def test_missing_notebook_writes_bundle_and_exits_1(demo_snapshot: Path,
      ).unlink()
     out = tmp_path / "b"
     done = run_cli(["generate", "job", "1001", "--out", str(out), "--json",
-                           "--workspace-snapshot", str(demo_snapshot)])
+                    "--workspace-snapshot", str(demo_snapshot)])
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)
     errors = [d for d in report["diagnostics"] if d["severity"] == "error"]
@@ -129,7 +129,7 @@ def test_missing_notebook_writes_bundle_and_exits_1(demo_snapshot: Path,
 
 def test_json_error_object(tmp_path: Path) -> None:
     done = run_cli(["generate", "job", "1", "--out", str(tmp_path / "b"), "--json",
-                           "--workspace-snapshot", str(tmp_path / "nope")])
+                    "--workspace-snapshot", str(tmp_path / "nope")])
     assert done.returncode == 2
     payload = json.loads(done.stdout)
     assert payload["ok"] is False and payload["exit_code"] == 2 and "nope" in payload["error"]

@@ -98,7 +98,7 @@ def test_snapshot_source_gives_the_same_bundle(workspace: WorkspaceServer,
 def test_human_output_and_progress_on_stderr(workspace: WorkspaceServer,
                                              tmp_path: Path) -> None:
     done = run_cli(["generate", "job", "--all", "--out", str(tmp_path / "b")],
-                          live_env(workspace))
+                   live_env(workspace))
     assert done.returncode == 0, done.stderr
     assert "✓ export sources: 7 exported" in done.stderr
     assert "Round-trip: ✅" in done.stdout

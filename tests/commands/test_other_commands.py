@@ -61,7 +61,7 @@ def test_validate_command(demo_snapshot: Path, tmp_path: Path) -> None:
 def test_snapshot_then_generate_offline(workspace: WorkspaceServer, tmp_path: Path) -> None:
     snap = tmp_path / "snap-out"
     done = run_cli(["snapshot", "--job", "1001", "--job", "1003", "--out", str(snap)],
-                          live_env(workspace))
+                   live_env(workspace))
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (snap / "jobs").iterdir()) == ["1001.json", "1003.json"]
     code, report = run_json(["generate", "job", "1001", "1003", "--out", str(tmp_path / "b"),
@@ -107,7 +107,7 @@ def test_snapshot_reports_sources_that_do_not_exist(workspace: WorkspaceServer,
                                                     demo_snapshot: Path, tmp_path: Path) -> None:
     (demo_snapshot / "workspace/Workspace/Users/data-eng@acme.com/ml/evaluate.py").unlink()
     done = run_cli(["snapshot", "--job", "1004", "--out", str(tmp_path / "s")],
-                          live_env(workspace))
+                   live_env(workspace))
     assert done.returncode == 0, done.stderr
     assert "warning: /Workspace/Users/data-eng@acme.com/ml/evaluate.py not exported" in done.stderr
     assert "1 source(s) missing" in done.stdout
