@@ -52,7 +52,7 @@ def render(result: RefineResult) -> str:
         lines.append(f"  {change.path} ({verb})")
     lines += [d.render() for d in of_severity(result.diagnostics)]
     usage = result.usage
-    lines.append(f"rounds: {result.rounds}; tokens: {usage.get('input_tokens', 0)} in, "
-                 f"{usage.get('output_tokens', 0)} out; cost: ${usage.get('cost_usd', 0):.4f}")
+    lines.append(f"rounds: {result.rounds}; tokens: {usage.input_tokens} in, "
+                 f"{usage.output_tokens} out; cost: ${usage.cost_usd:.4f}")
     lines += [f"denied: {d}" for d in result.denied]
     return "\n".join(lines)

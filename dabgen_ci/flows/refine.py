@@ -27,6 +27,7 @@ from dabgen_ci.agent.files import (
 )
 from dabgen_ci.agent.prompt import build_continue_prompt, build_fix_prompt, build_request_prompt
 from dabgen_ci.agent.settings import AgentSettings, DenialLog
+from dabgen_ci.agent.usage import AgentUsage
 from dabgen_ci.config import AgentConfig
 from dabgen_ci.core.diagnostics import Diagnostic, count
 from dabgen_ci.errors import BadInputError
@@ -45,7 +46,7 @@ class RefineResult:
     diff: str = ""
     diagnostics: tuple[Diagnostic, ...] = ()
     rounds: int = 0
-    usage: dict[str, Any] = field(default_factory=dict)
+    usage: AgentUsage = field(default_factory=AgentUsage)
     denied: tuple[str, ...] = ()
     agent_stop: str = "success"
 
@@ -59,7 +60,8 @@ class RefineResult:
             "summary": self.summary, "changes": [c.to_dict() for c in self.changes],
             "attempted": [c.to_dict() for c in self.attempted], "diff": self.diff,
             "diagnostics": [d.to_dict() for d in self.diagnostics], "rounds": self.rounds,
-            "usage": self.usage, "denied": list(self.denied), "agent_stop": self.agent_stop,
+            "usage": self.usage.to_dict(), "denied": list(self.denied),
+            "agent_stop": self.agent_stop,
         }
 
 
@@ -85,7 +87,7 @@ class _Conversation:
     finished: bool  # the last round ended without an error
     report: ValidationReport
     rounds: int
-    usage: dict[str, Any]
+    usage: AgentUsage
     denied: tuple[str, ...]
 
 
@@ -135,7 +137,7 @@ async def _converse(bundle_dir: Path, request: str, context: tuple[str, ...],
                       if not report.ok else
                       build_continue_prompt(reply.subtype, round_no + 1, config.max_rounds))
     return _Conversation(reply.text, reply.subtype, "; ".join(reply.errors), not reply.is_error,
-                         report, round_no, session.usage.to_dict(), tuple(denials.entries))
+                         report, round_no, session.usage.record(), tuple(denials.entries))
 
 
 def validate(bundle_dir: Path) -> ValidationReport:

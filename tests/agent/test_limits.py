@@ -88,7 +88,7 @@ def test_budget_exhaustion_ends_the_loop(bundle, scripted_api, agent_env, settin
     assert result.agent_stop == "error_max_budget_usd" and result.status == "restored"
     assert result.rounds == 1 and api.turns_served == 1  # no second round after the budget
     assert "budget ($0.05) ran out" in result.message
-    assert result.usage["cost_usd"] > 0.05 and result.usage["input_tokens"] == 200_000
+    assert result.usage.cost_usd > 0.05 and result.usage.input_tokens == 200_000
 
 
 def test_rejected_key_fails_fast_and_reverts(bundle, scripted_api, agent_env, settings):

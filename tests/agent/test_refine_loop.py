@@ -78,9 +78,9 @@ def test_agent_breaks_validation_then_fixes_it(bundle, scripted_api, agent_env, 
     # every scripted turn was used, no more: 4 requests in round 1, 3 in round 2
     assert api.turns_served == 7 and api.exhausted == 0
     # tokens summed over both rounds, cost as the CLI computed it
-    assert result.usage["input_tokens"] == 7 * 1200
-    assert result.usage["output_tokens"] == 7 * 80
-    assert result.usage["cost_usd"] > 0
+    assert result.usage.input_tokens == 7 * 1200
+    assert result.usage.output_tokens == 7 * 80
+    assert result.usage.cost_usd > 0
 
     first = api.main_requests[0]
     assert "<request>\n" + REQUEST in first.last_user_text()

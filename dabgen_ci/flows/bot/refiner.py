@@ -53,7 +53,6 @@ def _rejection(result: RefineResult) -> str:
 
 def _summary(result: RefineResult) -> str:
     usage = result.usage
-    cost = f"${usage.get('cost_usd', 0):.2f}" if usage.get("cost_usd") else "n/a"
+    cost = f"${usage.cost_usd:.2f}" if usage.cost_usd else "n/a"
     return (f"{result.summary or result.message}\n\n_Agent: {result.rounds} round(s), "
-            f"{usage.get('input_tokens', 0)} input / {usage.get('output_tokens', 0)} "
-            f"output tokens, cost {cost}._")
+            f"{usage.input_tokens} input / {usage.output_tokens} output tokens, cost {cost}._")
