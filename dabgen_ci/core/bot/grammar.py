@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dabgen_ci.core.bot.lookalikes import LOOKALIKE_SLASHES, Line, describe, fold_char
+from dabgen_ci.core.paths import lexical_problem
 
 PREFIX = "/dabgen"
 BRANCH_PREFIX = "dabgen/"
@@ -242,9 +243,9 @@ def path_problem(path: str) -> str | None:
         return f"the path contains characters dabgen does not accept: {shown}"
     if not any(path == root or path.startswith(root + "/") for root in WORKSPACE_ROOTS):
         return f"`{_shorten(path)}` is not an absolute workspace path; {_PATH_USAGE}"
-    parts = path.split("/")[1:]
-    if any(part in ("", ".", "..") for part in parts):
-        return "the path must not contain empty, `.` or `..` segments"
+    problem = lexical_problem(path[1:], reserved=(), device_names=False)
+    if problem:
+        return f"the path {problem}; it must not contain empty, `.` or `..` segments"
     return None
 
 
