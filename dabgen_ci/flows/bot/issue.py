@@ -26,6 +26,7 @@ from dabgen_ci.flows.bot.deliver import (
     other_jobs_refusal,
     push_and_open,
     refusal,
+    secrets_hint,
     write_and_commit,
 )
 from dabgen_ci.flows.generate import GenerateOptions, GenerateResult, generate_jobs
@@ -58,8 +59,9 @@ def deliver_bundle(env: BotEnv, origin: PrOrigin, branch: str, tracker: Tracker)
         return Result(
             "failure", branch=branch, sections=sections, validation="failed", pr=state.open_pull,
             error=f"the generated bundle has {errors} validation error(s); nothing was pushed",
-            hint="The errors are listed below. Fix the job in the workspace (or report a dabgen "
-                 "bug if the job itself is valid), then comment again.")
+            hint=secrets_hint(result.diagnostics) or (
+                "The errors are listed below. Fix the job in the workspace (or report a "
+                "dabgen bug if the job itself is valid), then comment again."))
     checkout(env, state)
     tracker.step("commit", "running")
     sha = write_and_commit(env, result.rendered.files, _commit_message(result, env))
@@ -78,7 +80,8 @@ def deliver_bundle(env: BotEnv, origin: PrOrigin, branch: str, tracker: Tracker)
 
 def _generate(env: BotEnv, command: JobCommand | PathCommand, out: Path,
               progress: TrackingProgress) -> GenerateResult:
-    options = GenerateOptions(out=out, bundle_name=env.config.bundle_name, run_cli=env.run_cli)
+    options = GenerateOptions(out=out, bundle_name=env.config.bundle_name, run_cli=env.run_cli,
+                              secrets=env.config.secrets)
     source = env.open_source()
     if isinstance(command, PathCommand):
         return generate_path(source, command.path, options, progress)

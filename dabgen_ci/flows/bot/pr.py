@@ -29,7 +29,7 @@ from dabgen_ci.core.bot.tracking_text import Section, code_span
 from dabgen_ci.core.bundle.edits import ROOT_FILE, add_target, set_variable
 from dabgen_ci.core.diagnostics import Severity, count
 from dabgen_ci.errors import BadInputError
-from dabgen_ci.flows.bot.deliver import BotEnv, Result, commit
+from dabgen_ci.flows.bot.deliver import BotEnv, Result, commit, secrets_hint
 from dabgen_ci.flows.bot.issue import deliver_bundle
 from dabgen_ci.github.client import PullInfo
 from dabgen_ci.github.tracking import Tracker
@@ -97,7 +97,8 @@ def _regenerate(env: BotEnv, pull: PullInfo, tracker: Tracker) -> Result:
 def _validate(env: BotEnv, pull: PullInfo, tracker: Tracker) -> Result:
     env.repo.checkout_remote_branch(pull.head)
     tracker.step("validate", "running")
-    report = validate_bundle(_bundle_root(env), run_cli=env.run_cli)
+    report = validate_bundle(_bundle_root(env), run_cli=env.run_cli,
+                             secrets=env.config.secrets)
     errors = _count(report, "error")
     tracker.step("validate", "done" if report.ok else "failed", f"{errors} error(s)")
     verdict = "✅ passed" if report.ok else f"❌ {errors} error(s)"
@@ -123,7 +124,7 @@ def _edit(env: BotEnv, pull: PullInfo, tracker: Tracker, edit: Edit) -> Result:
                       summary=f"Already up to date: {done}")
     tracker.step("edit bundle", "done")
     tracker.step("validate", "running")
-    report = validate_bundle(root, run_cli=env.run_cli)
+    report = validate_bundle(root, run_cli=env.run_cli, secrets=env.config.secrets)
     sections = _report_sections(report)
     if not report.ok:
         env.repo.replace_tree(env.bundle_dir, before)
@@ -132,7 +133,8 @@ def _edit(env: BotEnv, pull: PullInfo, tracker: Tracker, edit: Edit) -> Result:
                       sections=sections,
                       error=f"after the edit the bundle has {_count(report, 'error')} "
                             "validation error(s); nothing was pushed",
-                      hint="See the diagnostics below; adjust the request and comment again.")
+                      hint=secrets_hint(report.diagnostics)
+                      or "See the diagnostics below; adjust the request and comment again.")
     tracker.step("validate", "done", "passed")
     tracker.step("commit", "running")
     new_sha = commit(env, message)
