@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from dabgen_ci.core.redact import Redactor
+from dabgen_ci.core.review.diff import ChangedFile, Ranges, added_ranges, parse_name_status
 from dabgen_ci.errors import BadInputError, DabgenError
 
 BOT_NAME = "github-actions[bot]"
@@ -142,6 +143,58 @@ class GitRepo:
         prefix = f"{root}/"
         return sorted(name[len(prefix):] for name in out.split("\0")
                       if name.startswith(prefix))
+
+    # -- what a change touched (the review) ------------------------------------------
+
+    def merge_base(self, base: str, head: str = "HEAD") -> str:
+        """The commit `head` forked from `base` (needs history: `fetch-depth: 0`)."""
+        _check_ref(base)
+        _check_ref(head)
+        proc = self._git("merge-base", base, head, check=False)
+        if proc.returncode != 0:
+            raise GitError(f"git merge-base failed: {base} and {head} share no history here; "
+                           "fetch the base branch with its history (actions/checkout "
+                           "`fetch-depth: 0`)")
+        return proc.stdout.strip()
+
+    def changed_files(self, base: str, head: str | None = None) -> list[ChangedFile]:
+        """Files changed from `base` to `head` (None: the work tree, untracked files too)."""
+        _check_ref(base)
+        revs = [base] if head is None else [base, _checked(head)]
+        out = self._git("diff", "--name-status", "-z", "-M", "--no-ext-diff", *revs,
+                        "--").stdout
+        found = parse_name_status(out)
+        if head is None:
+            listed = {f.path for f in found}
+            others = self._git("ls-files", "-z", "--others", "--exclude-standard").stdout
+            found += [ChangedFile(p, "added") for p in others.split("\0") if p and
+                      p not in listed]
+        return found
+
+    def changed_lines(self, base: str, head: str | None, path: str,
+                      old_path: str | None = None) -> Ranges:
+        """Line ranges of `path` at `head` (None: the work tree) that the change added.
+
+        A renamed file needs its `old_path` too, or git sees a new file.
+        """
+        _check_ref(base)
+        revs = [base] if head is None else [base, _checked(head)]
+        paths = [_check_relative(p) for p in (old_path, path) if p]
+        patch = self._git("diff", "-U0", "--no-color", "--no-ext-diff", "-M", *revs, "--",
+                          *paths).stdout
+        return added_ranges(patch)
+
+    def fetch_pull_head(self, number: int, remote: str = DEFAULT_REMOTE) -> str:
+        """Fetch GitHub's `refs/pull/<n>/head` (forks included); returns its sha."""
+        ref = f"refs/remotes/{remote}/pull/{int(number)}"
+        self._git("fetch", "--quiet", "--no-tags", remote, f"+refs/pull/{int(number)}/head:{ref}",
+                  timeout=NETWORK_TIMEOUT)
+        return self._git("rev-parse", "--verify", f"{ref}^{{commit}}").stdout.strip()
+
+    def checkout_detached(self, rev: str) -> None:
+        """Check out `rev` without a branch (a review reads, it never commits)."""
+        _check_ref(rev)
+        self._git("checkout", "--quiet", "--detach", rev)
 
     # -- branches -------------------------------------------------------------------
 
@@ -375,6 +428,11 @@ def _check_ref(ref: str) -> None:
     """A revision as an argument: never an option, a range or anything with whitespace."""
     if not ref or ref.startswith("-") or ".." in ref or any(ch.isspace() for ch in ref):
         raise BadInputError(f"{ref!r} is not a git revision dabgen accepts")
+
+
+def _checked(ref: str) -> str:
+    _check_ref(ref)
+    return ref
 
 
 def _check_sha(sha: str) -> str:

@@ -144,7 +144,9 @@ def build_bundle(
 
 def _default_bundle_name(jobs: list[dict], out: Path) -> str:
     if len(jobs) == 1:
-        name = str((jobs[0].get("settings") or {}).get("name") or "bundle")
+        job_id = jobs[0].get("job_id")
+        unnamed = f"job {job_id}" if job_id is not None else "bundle"
+        name = str((jobs[0].get("settings") or {}).get("name") or unnamed)
         return resource_key(name, set())
     return resource_key(out.resolve().name or "bundle", set())
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from dabgen_ci.core.bundle.sources import SourceRef, canonical_path
 from dabgen_ci.core.diagnostics import Diagnostic
-from dabgen_ci.workspace.base import ExportedObject
+from dabgen_ci.core.workspace_objects import ExportedObject
 
 SRC_DIR = "src"
 

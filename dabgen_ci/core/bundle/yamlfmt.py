@@ -18,6 +18,8 @@ from collections.abc import Iterable
 
 import yaml
 
+from dabgen_ci.core.bundle.yamlemit import FastEmitter, make_resolver
+
 QUOTED_MAPS = frozenset({"spark_conf", "custom_tags", "tags", "spark_env_vars"})
 
 _AMBIGUOUS_WORDS = frozenset(
@@ -78,6 +80,7 @@ def _misreadable(dumper: _Dumper, text: str) -> bool:
 _QUOTING_DUMPER = _Dumper(None)  # only its resolver is used: which implicit type a text has
 _Dumper.add_representer(str, _represent_str)
 _Dumper.add_representer(_DoubleQuoted, _represent_str)
+_FAST = FastEmitter(needs_quotes, make_resolver(_QUOTING_DUMPER))
 
 
 def dump(
@@ -88,10 +91,26 @@ def dump(
     spaced: bool = False,
 ) -> str:
     """YAML text for ``data``; ``header`` becomes ``#`` comment lines, ``spaced`` puts a
-    blank line between top-level keys (for ``databricks.yml``)."""
-    marked = _mark_quoted(data, frozenset(quoted_maps))
-    text = yaml.dump(
-        marked,
+    blank line between top-level keys (for ``databricks.yml``).
+
+    The text is PyYAML's (:func:`pyyaml_dump`); :mod:`~dabgen_ci.core.bundle.yamlemit`
+    writes the same bytes directly for the shapes dabgen produces.
+    """
+    quoted = frozenset(quoted_maps)
+    text = _FAST.emit(data, quoted)
+    if text is None:
+        text = pyyaml_dump(data, quoted_maps=quoted)
+    if spaced:
+        text = _space_top_level(text)
+    if header:
+        text = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines()) + text
+    return text
+
+
+def pyyaml_dump(data: object, *, quoted_maps: Iterable[str] = QUOTED_MAPS) -> str:
+    """The reference writer: PyYAML with this module's style rules."""
+    return yaml.dump(
+        _mark_quoted(data, frozenset(quoted_maps)),
         Dumper=_Dumper,
         sort_keys=False,
         allow_unicode=True,
@@ -99,11 +118,6 @@ def dump(
         width=1 << 30,
         indent=2,
     )
-    if spaced:
-        text = _space_top_level(text)
-    if header:
-        text = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines()) + text
-    return text
 
 
 def _mark_quoted(value: object, quoted_maps: frozenset[str]) -> object:
