@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from dabgen_ci.config import Config
+from dabgen_ci.core.bot.markdown import literal
 from dabgen_ci.core.bot.tracking_text import Outcome, Section
 from dabgen_ci.core.bundle.layout import job_ids_in
 from dabgen_ci.core.diagnostics import Diagnostic
@@ -115,7 +116,8 @@ def refusal(env: BotEnv, state: BranchState) -> Result | None:
                                      f"refs/remotes/origin/{state.name}")
     if not others:
         return None
-    listed = "\n".join(f"- `{sha[:10]}` by {who}" for sha, who in others[:MAX_LISTED_COMMITS])
+    listed = "\n".join(f"- `{sha[:10]}` by {literal(who)}"
+                       for sha, who in others[:MAX_LISTED_COMMITS])
     return Result(
         "refused", branch=state.name, pr=state.open_pull,
         summary=f"`{state.name}` has commits that dabgen did not write; it never overwrites "

@@ -23,6 +23,7 @@ from dabgen_ci.core.bot.grammar import (
     ValidateCommand,
     VarCommand,
 )
+from dabgen_ci.core.bot.markdown import neutral
 from dabgen_ci.core.bot.markers import PR_MARKER_PREFIX, origin_from_branch, parse_pr_marker
 from dabgen_ci.core.bot.routing import PullCommand
 from dabgen_ci.core.bot.tracking_text import Section, code_span
@@ -159,7 +160,7 @@ def _edit_function(env: BotEnv, command: PullCommand, refiner: Refiner | None) -
             history = env.api.dabgen_exchanges(env.ctx.number, env.ctx.comment.id)
             request = RefineRequest(root, command.text, command.extra_lines,
                                     env.requester.login, env.config.agent, tuple(history))
-            return refiner.refine(request), f"dabgen: {command.text[:60]}"
+            return refiner.refine(request), f"dabgen: {neutral(command.text, 60)}"
 
         return refine
     raise BadInputError(f"{type(command).__name__} is not an edit")
@@ -181,7 +182,7 @@ def _var(root: Path, name: str, value: str) -> tuple[str, str]:
     more = f" and {len(edit.replaced) - 10} more" if len(edit.replaced) > 10 else ""
     done = (f"Variable {code_span(name)} ({edit.declared}, default {code_span(value)}); "
             f"{len(edit.replaced)} occurrence(s) replaced: {where}{more}.")
-    return done, f"dabgen: variable {name} for {value!r}"
+    return done, f"dabgen: variable {name} for {neutral(repr(value), 120)}"
 
 
 def _bundle_root(env: BotEnv) -> Path:
