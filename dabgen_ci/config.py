@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
+from dabgen_ci.core.secrets import SecretAllowlist
 from dabgen_ci.errors import BadInputError
 
 PERMISSION_ORDER = ("none", "read", "triage", "write", "maintain", "admin")
@@ -41,6 +42,7 @@ class Config:
         "generate": "write", "refine": "write", "validate": "write", "sync": "write"})
     validation_cli: str = "auto"
     agent: AgentConfig = AgentConfig()
+    secrets: SecretAllowlist = field(default_factory=SecretAllowlist)
 
     def allows(self, command_group: str, permission: str) -> bool:
         """Does a user with repository ``permission`` meet the bar for ``command_group``?"""
@@ -90,4 +92,14 @@ def _from_dict(data: dict[str, Any]) -> Config:
         permissions={**defaults.permissions, **(data.get("permissions") or {})},
         validation_cli=validation.get("cli", "auto"),
         agent=AgentConfig(**{k: agent[k] for k in agent}),
+        secrets=_secret_allowlist(data.get("secrets") or {}),
+    )
+
+
+def _secret_allowlist(section: dict[str, Any]) -> SecretAllowlist:
+    """``secrets.allow``: fingerprints a finding printed, or path globs (schema-checked)."""
+    entries = section.get("allow") or []
+    return SecretAllowlist(
+        fingerprints=frozenset(e["fingerprint"] for e in entries if "fingerprint" in e),
+        paths=tuple(e["path"] for e in entries if "path" in e),
     )
