@@ -70,6 +70,7 @@ def _register() -> None:
         snapshot,
         validate,
     )
+    from dabgen_ci.commands import sync as sync_command
 
     cli.add_command(generate.generate)
     cli.add_command(validate.validate)
@@ -78,6 +79,7 @@ def _register() -> None:
     cli.add_command(demo.demo)
     cli.add_command(refine.refine)
     cli.add_command(action.action)
+    cli.add_command(sync_command.sync)
 
 
 _register()

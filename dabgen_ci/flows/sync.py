@@ -26,9 +26,10 @@ from dabgen_ci.core.sync.locate import locate_jobs
 from dabgen_ci.core.sync.plan import BundleSpec, BundleSync, RepoBundle, plan_sync, triage
 from dabgen_ci.core.sync.report import BundleReport, SyncReport
 from dabgen_ci.core.sync.select import Selector
+from dabgen_ci.core.sync.state import WorkspaceState
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.flows.export import DEFAULT_PARALLELISM
-from dabgen_ci.flows.sync_fetch import WorkspaceState, fetch_workspace
+from dabgen_ci.flows.sync_fetch import fetch_workspace
 from dabgen_ci.progress import NullProgress, Progress
 from dabgen_ci.sync_repo import BundleFolder, apply_changes, read_bundle, read_ours
 from dabgen_ci.validate import validate_bundle
@@ -83,7 +84,7 @@ def run_sync(source: WorkspaceSource, options: SyncOptions,
     timings: dict[str, float] = {}
     config = config or load_config(options)
     bundles = _chosen(config, options)
-    repos = {b.name: read_bundle(BundleFolder(options.root, b.dir)) for b in bundles}
+    repos = read_repos(options.root, bundles)
     with _timed(timings, "fetch"):
         state = fetch_workspace(source, selectors(bundles, repos), progress=progress,
                                 parallelism=options.parallelism)
@@ -98,7 +99,7 @@ def fetch_shard(source: WorkspaceSource, options: SyncOptions, shard: tuple[int,
     """The workspace side for one shard of the managed jobs (no repository change)."""
     config = load_config(options)
     bundles = _chosen(config, options)
-    repos = {b.name: read_bundle(BundleFolder(options.root, b.dir)) for b in bundles}
+    repos = read_repos(options.root, bundles)
     return fetch_workspace(source, selectors(bundles, repos), progress=progress or NullProgress(),
                            shard=shard, parallelism=options.parallelism)
 
@@ -129,6 +130,10 @@ def sync_from_state(state: WorkspaceState, options: SyncOptions, progress: Progr
         outcomes.append(BundleOutcome(bundle, planned, written))
     report = SyncReport(tuple(o.sync.report for o in outcomes), timings=timings)
     return SyncResult(report, outcomes)
+
+
+def read_repos(root: Path, bundles: Sequence[BundleConfig]) -> dict[str, RepoBundle]:
+    return {b.name: read_bundle(BundleFolder(root, b.dir)) for b in bundles}
 
 
 def selectors(bundles: Sequence[BundleConfig], repos: Mapping[str, RepoBundle]

@@ -11,31 +11,13 @@ jobs are completed and exported.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 
 from dabgen_ci.core.bundle.sources import canonical_path, workspace_refs
-from dabgen_ci.core.sync.plan import Theirs
 from dabgen_ci.core.sync.select import Selector, assign, shard_of
+from dabgen_ci.core.sync.state import WorkspaceState
 from dabgen_ci.flows.export import DEFAULT_PARALLELISM, export_sources
 from dabgen_ci.progress import Progress
-from dabgen_ci.workspace.base import ExportedObject, WorkspaceSource
-
-
-@dataclass(frozen=True)
-class WorkspaceState:
-    """What the workspace holds for the managed jobs (all of them, or one shard's)."""
-
-    owner: Mapping[int, str]  # every managed job id → its bundle
-    jobs: Mapping[int, Mapping]  # job id → jobs/get body, for the fetched jobs
-    exported: Mapping[str, ExportedObject] = field(default_factory=dict)
-    missing: Mapping[str, str] = field(default_factory=dict)
-    shard: tuple[int, int] | None = None
-
-    def theirs(self, bundle: str) -> Theirs:
-        if self.shard is not None:
-            raise ValueError("a shard's state holds part of the workspace; merge the shards")
-        jobs = {i: body for i, body in self.jobs.items() if self.owner.get(i) == bundle}
-        return Theirs(jobs, self.exported, self.missing)
+from dabgen_ci.workspace.base import WorkspaceSource
 
 
 def fetch_workspace(source: WorkspaceSource, selectors: Iterable[Selector], *,

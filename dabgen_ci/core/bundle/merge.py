@@ -111,6 +111,22 @@ def merge_values(base: object, ours: object, theirs: object) -> MergeResult:
 FileDecision = Literal["unchanged", "adopt", "keep", "same", "conflict"]
 
 
+def assumed_base(ours: object, theirs: object, path: FieldPath = ()) -> object:
+    """The base to assume when none was recorded (a job never synced): the repository's
+    value wherever both sides have the field — so a workspace change there is adopted —
+    and absent where only the repository has it, so what people added to the repository
+    (permissions, a task, a target override) is kept, never removed."""
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        return {k: assumed_base(v, theirs[k], (*path, k)) for k, v in ours.items() if k in theirs}
+    key_field = _keyed_field(path)
+    o = keyed_items(ours, key_field) if key_field else None
+    t = keyed_items(theirs, key_field) if key_field else None
+    if key_field and o is not None and t is not None:
+        return [assumed_base(item, t[k], (*path, Keyed(key_field, k)))
+                for k, item in o.items() if k in t]
+    return ours
+
+
 def merge_file(base: str | None, ours: str | None, theirs: str | None) -> FileDecision:
     """The rule for one source file, on content hashes (``None``: the side has no file).
 

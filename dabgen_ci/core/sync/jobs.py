@@ -15,6 +15,7 @@ from dabgen_ci.core.bundle.merge import (
     FieldPath,
     Keyed,
     MergeResult,
+    assumed_base,
     format_path,
     get_path,
     merge_values,
@@ -43,8 +44,9 @@ def merge_job(docs: BundleDocs, ctx: JobContext, job_id: int, where: JobLocation
     """Three-way merge of one job into its resource; None when nothing drifted.
 
     ``base``/``theirs`` are job settings, ``ours`` the repository's resource resolved for
-    the target (variables substituted). Without a base (a job never synced) the
-    repository's resource is the base: every workspace difference is adopted.
+    the target (variables substituted). Without a base (a job never synced) the base is
+    assumed (:func:`~dabgen_ci.core.bundle.merge.assumed_base`): workspace differences are
+    adopted, fields only the repository has are kept.
     """
     paths = path_for(ctx.locals_by_path, posixpath.dirname(where.file))
     theirs_form = bundle_form(theirs, key=where.key, paths=paths,
@@ -53,7 +55,7 @@ def merge_job(docs: BundleDocs, ctx: JobContext, job_id: int, where: JobLocation
     theirs_value = resolved(theirs_form, ctx.variables.values(), ids)
     ours_value = resolved(dict(ours), {}, ids)
     if base is None:
-        base_value = ours_value
+        base_value = assumed_base(ours_value, theirs_value)
     else:
         scratch = ctx.variables.copy()  # naming variables for the base must leave no trace
         base_form = bundle_form(base, key=where.key, paths=paths,

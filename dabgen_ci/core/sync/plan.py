@@ -119,7 +119,8 @@ def triage(spec: BundleSpec, repo: RepoBundle, theirs: Theirs) -> Triage:
             continue
         status[job_id] = _status(job_id in located, record, theirs.jobs.get(job_id))
     layout = layout_sources(_refs(theirs.jobs), theirs.exported, theirs.missing, repo.base)
-    needs = tuple(i for i, s in status.items() if s in ("drifted", "bootstrap"))
+    needs = tuple(i for i, s in status.items() if s in ("drifted", "bootstrap")
+                  or (s == "deleted" and i not in repo.base.jobs))  # its name, for the report
     return Triage(located, status, layout, needs, tuple(files_to_read(layout, repo.base)))
 
 
@@ -156,7 +157,8 @@ def plan_sync(spec: BundleSpec, repo: RepoBundle, theirs: Theirs, found: Triage,
             job_records[job_id] = JobRecord(job_id, keys[job_id], settings)
         elif state == "deleted":
             assert where is not None
-            name = str((record.settings if record else {}).get("name") or where.key)
+            known = record.settings if record else ours.resources.get(job_id, {})
+            name = str(known.get("name") or where.key)
             drift, empty = deleted_job(docs, job_id, where, name, spec.remove_deleted)
             drifts.append(drift)
             deleted_files += [where.file] if empty else []
@@ -306,7 +308,9 @@ def _result(spec: BundleSpec, repo: RepoBundle, found: Triage, docs: BundleDocs,
             drifts: list[JobDrift], job_records: Mapping[int, JobRecord | None],
             new_files: Mapping[str, str], deleted_files: list[str], sources: SourceOutcome,
             notes: list[str]) -> BundleSync:
-    unchanged = sum(s == "unchanged" for s in found.status.values())
+    drifted = {d.job_id for d in drifts}
+    unchanged = sum(s in ("unchanged", "drifted", "bootstrap") and i not in drifted
+                    for i, s in found.status.items())
     if not drifts:
         report = BundleReport(spec.name, spec.dir, unchanged_jobs=unchanged, notes=tuple(notes))
         return BundleSync({}, (), report)

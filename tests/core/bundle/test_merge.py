@@ -177,3 +177,15 @@ def test_get_path_follows_keys() -> None:
     assert get_path(value, path) == [{"task_key": "ingest"}]
     assert get_path(value, ("tasks", Keyed("task_key", "nope"))) is ABSENT
     assert get_path(value, ("name",)) is ABSENT
+
+
+def test_assumed_base_adopts_differences_and_keeps_repository_additions() -> None:
+    from dabgen_ci.core.bundle.merge import assumed_base
+
+    ours = {"name": "etl", "max_concurrent_runs": 1, "permissions": [{"level": "CAN_VIEW"}],
+            "tasks": [INGEST, {"task_key": "mine"}]}
+    theirs = {"name": "etl", "max_concurrent_runs": 2, "tasks": [INGEST, CLEAN]}
+    result = merge_values(assumed_base(ours, theirs), ours, theirs)
+    assert [(format_path(c.path), c.theirs) for c in result.adopted] == [
+        ("max_concurrent_runs", 2), ("tasks[clean]", CLEAN)]
+    assert sorted(format_path(c.path) for c in result.kept) == ["permissions", "tasks[mine]"]
