@@ -125,7 +125,8 @@ def _fetch_shard(ctx: ActionContext, services: BotServices) -> int:
     shard = parse_shard(ctx.inputs.shard)
     options = SyncOptions(root=ctx.workspace, config_path=ctx.inputs.config_path)
     state = fetch_shard(services.open_source(), options, shard, LogProgress(services.log))
-    out = ctx.workspace / (ctx.inputs.shard_out or str(default_shard_dir(shard)))
+    out = _inside_workspace(ctx, ctx.inputs.shard_out or str(default_shard_dir(shard)),
+                            "shard-out")
     write_shard(state, out)
     services.log(f"shard {shard[0]}/{shard[1]}: {len(state.jobs)} job(s), "
                  f"{len(state.exported)} source(s) → {out}")
@@ -137,14 +138,16 @@ def _fetch_shard(ctx: ActionContext, services: BotServices) -> int:
 
 def _dirs(ctx: ActionContext) -> list[Path]:
     """The `merge-shards` input: folders of the workspace, separated by spaces."""
+    return [_inside_workspace(ctx, part, "merge-shards")
+            for part in shlex.split(ctx.inputs.merge_shards)]
+
+
+def _inside_workspace(ctx: ActionContext, rel: str, what: str) -> Path:
     top = ctx.workspace.resolve()
-    found = []
-    for part in shlex.split(ctx.inputs.merge_shards):
-        path = (top / part).resolve()
-        if path != top and top not in path.parents:
-            raise BadInputError(f"merge-shards: {part!r} is not a folder of the workspace")
-        found.append(path)
-    return found
+    path = (top / rel).resolve()
+    if path == top or top not in path.parents or (top / ".git") in (path, *path.parents):
+        raise BadInputError(f"{what}: {rel!r} is not a folder of the workspace")
+    return path
 
 
 def _heading(result: Result) -> str:
