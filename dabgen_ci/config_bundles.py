@@ -71,12 +71,14 @@ def default_name(directory: str) -> str:
 
 
 def bundle_problems(data: Mapping[str, Any]) -> list[Problem]:
-    """Rules across fields, for a configuration that passed the schema."""
+    """Rules across fields (shapes the schema refuses are skipped: it reports them)."""
     if "bundles" not in data:
         return []
     problems = [Problem((key,), f"`{key}` belongs to the single-bundle form; with `bundles:` "
                         "set it on each bundle") for key in SINGLE_FORM_KEYS if key in data]
-    items = data["bundles"]
+    raw = data["bundles"] if isinstance(data["bundles"], list) else []
+    items = [item if _well_formed(item) else {"dir": f"#{n}", "name": f"#{n}"}
+             for n, item in enumerate(raw)]
     problems += _duplicates(items, "name", "bundle name")
     problems += _duplicates(items, "dir", "bundle folder")
     problems += _nested(items)
@@ -90,6 +92,11 @@ def bundle_problems(data: Mapping[str, Any]) -> list[Problem]:
                                         f"`{first}`; a job belongs to one bundle"))
             owner.setdefault(job_id, n)
     return problems
+
+
+def _well_formed(item: object) -> bool:
+    return (isinstance(item, dict) and isinstance(item.get("dir"), str)
+            and isinstance(item.get("name"), str))
 
 
 def _bundle(data: Mapping[str, Any], directory: str, name: str) -> BundleConfig:
@@ -112,11 +119,14 @@ def _bundle(data: Mapping[str, Any], directory: str, name: str) -> BundleConfig:
 
 
 def _ids(item: Mapping[str, Any]) -> list[int]:
-    return list((item.get("jobs") or {}).get("ids") or item.get("ids") or [])
+    jobs = item.get("jobs") if isinstance(item.get("jobs"), dict) else {}
+    found = jobs.get("ids") or item.get("ids") or []
+    return [i for i in found if isinstance(i, int)] if isinstance(found, list) else []
 
 
 def _ids_path(item: Mapping[str, Any]) -> tuple[str, ...]:
-    return ("jobs", "ids") if (item.get("jobs") or {}).get("ids") else ("ids",)
+    jobs = item.get("jobs") if isinstance(item.get("jobs"), dict) else {}
+    return ("jobs", "ids") if jobs.get("ids") else ("ids",)
 
 
 def _duplicates(items: list[Mapping[str, Any]], key: str, what: str) -> list[Problem]:

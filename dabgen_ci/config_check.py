@@ -53,9 +53,8 @@ def check_config_text(text: str, origin: str = ".dabgen.yml"
     if not isinstance(value, dict):
         return None, [ConfigProblem(1, "", "expected a mapping at the top level")]
     problems = [_schema_problem(e, tree) for e in schema_validator().iter_errors(value)]
-    if not problems:
-        problems = [ConfigProblem(_line(tree, p.path), format_path(p.path), p.message)
-                    for p in bundle_problems(value)]
+    problems += [ConfigProblem(_line(tree, p.path), format_path(p.path), p.message)
+                 for p in bundle_problems(value)]
     return (None if problems else value), sorted(problems, key=_order)
 
 
