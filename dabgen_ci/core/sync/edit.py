@@ -140,6 +140,8 @@ def _apply(docs: BundleDocs, file: str, key: str, write: Write) -> str | None:
         value, problem = _keep_variable(docs, current, write.value)
         if problem:
             return problem
+        if value is current:  # the variable took the new value instead
+            return None
         _set(parent, last, value, write.path)
         docs.changed.add(holder_file)
         return None
@@ -294,7 +296,9 @@ def _insert(parent: Any, part: Segment, value: object, order: Sequence[str],
         parent.insert(at, _element(value, _list_name(path)))
     elif isinstance(parent, CommentedMap):
         at = _position(list(parent), part, order)
-        parent.insert(at, part, _node(value, part, quoted=_in_quoted_map(path)))
+        quoted = _in_quoted_map(path)
+        key = DoubleQuotedScalarString(part) if quoted else part  # as yamlfmt quotes them
+        parent.insert(at, key, _node(value, part, quoted=quoted))
 
 
 def _position(present: Sequence[object], new: str, order: Sequence[str]) -> int:
