@@ -98,6 +98,20 @@ class GitRepo:
                 return sha
         return None
 
+    def tree_sha(self, ref: str) -> str | None:
+        """The tree a revision points at (None when there is no such revision): two commits
+        with the same tree hold the same files, whatever their history."""
+        _check_ref(ref)
+        proc = self._git("rev-parse", "--verify", "--quiet", f"{ref}^{{tree}}", check=False)
+        return proc.stdout.strip() if proc.returncode == 0 else None
+
+    def discard_changes(self, paths: Sequence[str]) -> None:
+        """Drop uncommitted changes below `paths` (relative to the work tree), new files too."""
+        relative = [_check_relative(p) for p in paths]
+        self._git("reset", "--quiet", "--", *relative)
+        self._git("checkout", "--quiet", "--", *relative, check=False)  # absent in HEAD: fine
+        self._git("clean", "-fdq", "--", *relative)
+
     def has_changes(self, paths: Sequence[str] = ()) -> bool:
         """Whether the work tree differs from HEAD (untracked files count, ignored don't)."""
         out = self._git("status", "--porcelain=v1", "-z", "--untracked-files=all", "--",
