@@ -66,6 +66,7 @@ def _register() -> None:
         demo,
         generate,
         refine,
+        review,
         roundtrip,
         snapshot,
         validate,
@@ -77,6 +78,7 @@ def _register() -> None:
     cli.add_command(roundtrip.roundtrip)
     cli.add_command(demo.demo)
     cli.add_command(refine.refine)
+    cli.add_command(review.review)
     cli.add_command(action.action)
 
 

@@ -30,6 +30,17 @@ class AgentConfig:
 
 
 @dataclass(frozen=True)
+class ReviewConfig:
+    """`review:` — lint rules to skip, the severity that fails the review, the plan's target,
+    and whether the agent adds a risk summary."""
+
+    ignore: tuple[str, ...] = ()
+    fail_on: str = "error"
+    target: str = "prod"
+    agent: bool = False
+
+
+@dataclass(frozen=True)
 class Config:
     bundle_dir: str = "bundle"
     bundle_name: str | None = None
@@ -41,6 +52,7 @@ class Config:
         "generate": "write", "refine": "write", "validate": "write", "sync": "write"})
     validation_cli: str = "auto"
     agent: AgentConfig = AgentConfig()
+    review: ReviewConfig = ReviewConfig()
 
     def allows(self, command_group: str, permission: str) -> bool:
         """Does a user with repository ``permission`` meet the bar for ``command_group``?"""
@@ -80,6 +92,7 @@ def _from_dict(data: dict[str, Any]) -> Config:
     defaults = Config()
     validation = data.get("validation") or {}
     agent = data.get("agent") or {}
+    review = data.get("review") or {}
     return Config(
         bundle_dir=str(data.get("bundle_dir", defaults.bundle_dir)).strip("/") or ".",
         bundle_name=data.get("bundle_name"),
@@ -90,4 +103,7 @@ def _from_dict(data: dict[str, Any]) -> Config:
         permissions={**defaults.permissions, **(data.get("permissions") or {})},
         validation_cli=validation.get("cli", "auto"),
         agent=AgentConfig(**{k: agent[k] for k in agent}),
+        review=ReviewConfig(ignore=tuple(i.upper() for i in review.get("ignore") or ()),
+                            **{k: review[k] for k in ("fail_on", "target", "agent")
+                               if k in review}),
     )
