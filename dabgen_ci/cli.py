@@ -72,6 +72,7 @@ def _register() -> None:
         demo,
         generate,
         refine,
+        review,
         roundtrip,
         snapshot,
         validate,
@@ -86,6 +87,7 @@ def _register() -> None:
     cli.add_command(roundtrip.roundtrip)
     cli.add_command(demo.demo)
     cli.add_command(refine.refine)
+    cli.add_command(review.review)
     cli.add_command(action.action)
     cli.add_command(sync_command.sync)
     cli.add_command(config_command.config)

@@ -27,6 +27,17 @@ class AgentConfig:
 
 
 @dataclass(frozen=True)
+class ReviewConfig:
+    """`review:` — lint rules to skip, the severity that fails the review, the plan's target,
+    and whether the agent adds a risk summary."""
+
+    ignore: tuple[str, ...] = ()
+    fail_on: str = "error"
+    target: str = "prod"
+    agent: bool = False
+
+
+@dataclass(frozen=True)
 class Config:
     bundle_dir: str = "bundle"
     bundle_name: str | None = None
@@ -38,6 +49,7 @@ class Config:
         "generate": "write", "refine": "write", "validate": "write", "sync": "write"})
     validation_cli: str = "auto"
     agent: AgentConfig = AgentConfig()
+    review: ReviewConfig = ReviewConfig()
     secrets: SecretAllowlist = field(default_factory=SecretAllowlist)
     sync: SyncSettings = field(default_factory=SyncSettings)  # single-bundle form
     bundles: tuple[BundleConfig, ...] = ()  # the `bundles:` form
@@ -82,6 +94,7 @@ def _from_dict(data: dict[str, Any]) -> Config:
     defaults = Config()
     validation = data.get("validation") or {}
     agent = data.get("agent") or {}
+    review = data.get("review") or {}
     return Config(
         bundle_dir=str(data.get("bundle_dir", defaults.bundle_dir)).strip("/") or ".",
         bundle_name=data.get("bundle_name"),
@@ -95,6 +108,9 @@ def _from_dict(data: dict[str, Any]) -> Config:
         sync=bundles_from(data)[0].sync if "bundles" not in data else SyncSettings(),
         bundles=bundles_from(data) if "bundles" in data else (),
         secrets=_secret_allowlist(data.get("secrets") or {}),
+        review=ReviewConfig(ignore=tuple(i.upper() for i in review.get("ignore") or ()),
+                            **{k: review[k] for k in ("fail_on", "target", "agent")
+                               if k in review}),
     )
 
 

@@ -84,6 +84,10 @@ class GitRepo:
         proc = self._git("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
         return proc.stdout.strip() if proc.returncode == 0 else None
 
+    def toplevel(self) -> Path:
+        """The root of the work tree that contains `path`."""
+        return Path(self._git("rev-parse", "--show-toplevel").stdout.strip())
+
     def head_sha(self) -> str:
         return self._git("rev-parse", "--verify", "HEAD").stdout.strip()
 
@@ -151,13 +155,20 @@ class GitRepo:
         return self._git("show", spec).stdout
 
     def list_at(self, ref: str, subdir: str) -> list[str]:
-        """Files below `subdir` at revision `ref`, relative to `subdir` (empty if absent)."""
+        """Files below `subdir` (`.`: the whole tree) at revision `ref`, relative to it."""
         _check_ref(ref)
-        root = _check_relative(subdir)
-        out = self._git("ls-tree", "-r", "-z", "--name-only", ref, "--", f"{root}/").stdout
-        prefix = f"{root}/"
+        root = "" if subdir in ("", ".") else _check_relative(subdir)
+        prefix = f"{root}/" if root else ""
+        scope = ["--", prefix] if root else []
+        out = self._git("ls-tree", "-r", "-z", "--name-only", ref, *scope).stdout
         return sorted(name[len(prefix):] for name in out.split("\0")
-                      if name.startswith(prefix))
+                      if name and name.startswith(prefix))
+
+    def resolve(self, ref: str) -> str | None:
+        """The commit `ref` names here, or None when it names nothing."""
+        _check_ref(ref)
+        proc = self._git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+        return proc.stdout.strip() or None if proc.returncode == 0 else None
 
     # -- what a change touched (the review) ------------------------------------------
 
@@ -198,6 +209,16 @@ class GitRepo:
         patch = self._git("diff", "-U0", "--no-color", "--no-ext-diff", "-M", *revs, "--",
                           *paths).stdout
         return added_ranges(patch)
+
+    def diff_text(self, base: str, head: str | None, paths: Sequence[str],
+                  limit: int = 200_000) -> str:
+        """The unified diff of `paths` from `base` to `head` (None: the work tree), capped."""
+        _check_ref(base)
+        revs = [base] if head is None else [base, _checked(head)]
+        scope = [p for p in paths if p not in ("", ".")]
+        text = self._git("diff", "--no-color", "--no-ext-diff", "-M", *revs, "--",
+                         *(_check_relative(p) for p in scope)).stdout
+        return text if len(text) <= limit else text[:limit] + "\n[diff truncated]\n"
 
     def fetch_pull_head(self, number: int, remote: str = DEFAULT_REMOTE) -> str:
         """Fetch GitHub's `refs/pull/<n>/head` (forks included); returns its sha."""
