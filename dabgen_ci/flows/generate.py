@@ -18,6 +18,7 @@ from dabgen_ci.core.bundle.keys import resource_key
 from dabgen_ci.core.bundle.layout import render_bundle
 from dabgen_ci.core.diagnostics import count
 from dabgen_ci.core.results import GeneratedJob, GenerateResult
+from dabgen_ci.core.secrets import SecretAllowlist
 from dabgen_ci.flows.export import DEFAULT_PARALLELISM, ExportResult, export_sources
 from dabgen_ci.flows.roundtrip import roundtrip_diagnostics
 from dabgen_ci.flows.select import JobSelection, select_jobs
@@ -36,6 +37,7 @@ class GenerateOptions:
     run_cli: bool | None = None
     parallelism: int = DEFAULT_PARALLELISM
     host: str | None = None
+    secrets: SecretAllowlist | None = None  # accepted false positives of the secret check
 
 
 def generate_jobs(
@@ -85,7 +87,7 @@ def build_bundle(
         written = write_bundle(options.out, rendered.files, force=options.force)
     with _timed(timings, "validate"):
         progress.start("validate")
-        report = validate_bundle(options.out, run_cli=options.run_cli)
+        report = validate_bundle(options.out, run_cli=options.run_cli, secrets=options.secrets)
         diagnostics = (*rendered.diagnostics, *report.diagnostics)
         errors = count(diagnostics)
         progress.finish("validate", f"{errors} error(s)", ok=not errors)
