@@ -108,7 +108,7 @@ def test_dabgen_yml_secrets_allow() -> None:
                           "      reason: docs example\n    - path: src/fixtures/*\n")
     assert config.secrets == SecretAllowlist(fingerprints=frozenset({"0123456789abcdef"}),
                                              paths=("src/fixtures/*",))
-    with pytest.raises(BadInputError, match=r"\.dabgen\.yml:\d+: secrets\.allow\[0\]"):
+    with pytest.raises(BadInputError, match=r"secrets\.allow\[0\]"):
         parse_config("secrets:\n  allow:\n    - fingerprint: " + DAPI + "\n")
 
 
