@@ -29,7 +29,7 @@ from dabgen_ci.flows.select import JobSelection
 from dabgen_ci.workspace.snapshot import SnapshotSource
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "generate"
-UPDATE = bool(os.environ.get("DABGEN_UPDATE_GOLDEN"))
+UPDATE = os.environ.get("DABGEN_UPDATE_GOLDEN") == "1"  # explicit: "0" or "" compare
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "snapshot" / "jobs").is_dir())
 
 
