@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
+from dabgen_ci.core.limits import yaml_text_problem
 from dabgen_ci.errors import BadInputError
 
 PERMISSION_ORDER = ("none", "read", "triage", "write", "maintain", "admin")
@@ -59,6 +60,9 @@ def parse_config(text: str | None, *, origin: str = ".dabgen.yml") -> Config:
     """Parse and check ``.dabgen.yml`` text; ``None`` (no file) gives the defaults."""
     if text is None or not text.strip():
         return Config()
+    too_costly = yaml_text_problem(text)
+    if too_costly:
+        raise BadInputError(f"{origin}: refusing to read it: {too_costly}")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from dabgen_ci.core.bundle import yamlfmt
+from dabgen_ci.core.limits import yaml_text_problem
 from dabgen_ci.errors import BadInputError
 
 ROOT_FILE = "databricks.yml"
@@ -146,6 +147,9 @@ def _insert_after(data: dict[str, Any], key: str, value: Any, anchors: tuple[str
 
 def _load(text: str, origin: str) -> tuple[str, dict[str, Any]]:
     header, body = _split_header(text)
+    too_costly = yaml_text_problem(body)
+    if too_costly:
+        raise BadInputError(f"refusing to read {origin}: {too_costly}")
     try:
         data = yaml.safe_load(body)
     except yaml.YAMLError as exc:

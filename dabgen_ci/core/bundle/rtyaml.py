@@ -18,6 +18,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from dabgen_ci.core.bundle import yamlfmt
+from dabgen_ci.core.limits import yaml_text_problem
+from dabgen_ci.errors import BadInputError
 
 
 def _yaml() -> YAML:
@@ -32,7 +34,13 @@ def _yaml() -> YAML:
 
 
 def load(text: str) -> Any:
-    """The document as ruamel's commented containers (``CommentedMap``/``CommentedSeq``)."""
+    """The document as ruamel's commented containers (``CommentedMap``/``CommentedSeq``).
+
+    A document whose aliases would expand past the budget, or that nests too deeply, is
+    refused (:class:`BadInputError`) before ruamel builds anything."""
+    too_costly = yaml_text_problem(text)
+    if too_costly:
+        raise BadInputError(f"refusing to read this YAML: {too_costly}")
     return _yaml().load(text)
 
 
