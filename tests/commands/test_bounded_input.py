@@ -164,3 +164,22 @@ def test_a_job_whose_pages_never_end_stops_at_the_cap(demo_snapshot: Path,
     assert done.exit_code == 3
     assert "still sending pages of job 1001 after 100" in one_error(done.stderr)
     assert asked == 100
+
+
+def test_a_source_name_over_the_file_system_limit_is_reported_not_crashed(
+        demo_snapshot: Path, tmp_path: Path) -> None:
+    long_path = "/Users/data-eng@acme.com/" + "n" * 254  # + ".py" would be 257 bytes
+    body = {"job_id": 77, "settings": {"name": "long", "tasks": [
+        {"task_key": "t", "notebook_task": {"notebook_path": long_path}}]}}
+    (demo_snapshot / "jobs/77.json").write_text(json.dumps(body))
+    out = tmp_path / "b"
+    with WorkspaceServer(demo_snapshot) as server:
+        server.route("GET", "/api/2.0/workspace/export", lambda req: {
+            "content": "IyBEYXRhYnJpY2tzIG5vdGVib29rIHNvdXJjZQpwcmludCgxKQo=",
+            "file_type": "py"})
+        code, report = run_json(["generate", "job", "77", "--out", str(out), "--no-cli"],
+                                live_env(server))
+    assert code == 1
+    [diag] = [d for d in report["diagnostics"] if "has no local copy" in d["summary"]]
+    assert "longer than 255 bytes" in diag["detail"]
+    assert (out / "resources/long.job.yml").is_file() and not (out / "src").exists()
