@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 
 from dabgen_ci.core.paths import confine, relative, write_file, write_target
 from dabgen_ci.core.redact import Redactor
+from dabgen_ci.core.review.diff import ChangedFile, Ranges, added_ranges, parse_name_status
 from dabgen_ci.errors import BadInputError, DabgenError
 
 BOT_NAME = "github-actions[bot]"
@@ -83,6 +84,10 @@ class GitRepo:
         proc = self._git("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
         return proc.stdout.strip() if proc.returncode == 0 else None
 
+    def toplevel(self) -> Path:
+        """The root of the work tree that contains `path`."""
+        return Path(self._git("rev-parse", "--show-toplevel").stdout.strip())
+
     def head_sha(self) -> str:
         return self._git("rev-parse", "--verify", "HEAD").stdout.strip()
 
@@ -96,6 +101,20 @@ class GitRepo:
             if name == ref:
                 return sha
         return None
+
+    def tree_sha(self, ref: str) -> str | None:
+        """The tree a revision points at (None when there is no such revision): two commits
+        with the same tree hold the same files, whatever their history."""
+        _check_ref(ref)
+        proc = self._git("rev-parse", "--verify", "--quiet", f"{ref}^{{tree}}", check=False)
+        return proc.stdout.strip() if proc.returncode == 0 else None
+
+    def discard_changes(self, paths: Sequence[str]) -> None:
+        """Drop uncommitted changes below `paths` (relative to the work tree), new files too."""
+        relative = [_check_relative(p) for p in paths]
+        self._git("reset", "--quiet", "--", *relative)
+        self._git("checkout", "--quiet", "--", *relative, check=False)  # absent in HEAD: fine
+        self._git("clean", "-fdq", "--", *relative)
 
     def has_changes(self, paths: Sequence[str] = ()) -> bool:
         """Whether the work tree differs from HEAD (untracked files count, ignored don't)."""
@@ -136,13 +155,82 @@ class GitRepo:
         return self._git("show", spec).stdout
 
     def list_at(self, ref: str, subdir: str) -> list[str]:
-        """Files below `subdir` at revision `ref`, relative to `subdir` (empty if absent)."""
+        """Files below `subdir` (`.`: the whole tree) at revision `ref`, relative to it."""
         _check_ref(ref)
-        root = _check_relative(subdir)
-        out = self._git("ls-tree", "-r", "-z", "--name-only", ref, "--", f"{root}/").stdout
-        prefix = f"{root}/"
+        root = "" if subdir in ("", ".") else _check_relative(subdir)
+        prefix = f"{root}/" if root else ""
+        scope = ["--", prefix] if root else []
+        out = self._git("ls-tree", "-r", "-z", "--name-only", ref, *scope).stdout
         return sorted(name[len(prefix):] for name in out.split("\0")
-                      if name.startswith(prefix))
+                      if name and name.startswith(prefix))
+
+    def resolve(self, ref: str) -> str | None:
+        """The commit `ref` names here, or None when it names nothing."""
+        _check_ref(ref)
+        proc = self._git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+        return proc.stdout.strip() or None if proc.returncode == 0 else None
+
+    # -- what a change touched (the review) ------------------------------------------
+
+    def merge_base(self, base: str, head: str = "HEAD") -> str:
+        """The commit `head` forked from `base` (needs history: `fetch-depth: 0`)."""
+        _check_ref(base)
+        _check_ref(head)
+        proc = self._git("merge-base", base, head, check=False)
+        if proc.returncode != 0:
+            raise GitError(f"git merge-base failed: {base} and {head} share no history here; "
+                           "fetch the base branch with its history (actions/checkout "
+                           "`fetch-depth: 0`)")
+        return proc.stdout.strip()
+
+    def changed_files(self, base: str, head: str | None = None) -> list[ChangedFile]:
+        """Files changed from `base` to `head` (None: the work tree, untracked files too)."""
+        _check_ref(base)
+        revs = [base] if head is None else [base, _checked(head)]
+        out = self._git("diff", "--name-status", "-z", "-M", "--no-ext-diff", *revs,
+                        "--").stdout
+        found = parse_name_status(out)
+        if head is None:
+            listed = {f.path for f in found}
+            others = self._git("ls-files", "-z", "--others", "--exclude-standard").stdout
+            found += [ChangedFile(p, "added") for p in others.split("\0") if p and
+                      p not in listed]
+        return found
+
+    def changed_lines(self, base: str, head: str | None, path: str,
+                      old_path: str | None = None) -> Ranges:
+        """Line ranges of `path` at `head` (None: the work tree) that the change added.
+
+        A renamed file needs its `old_path` too, or git sees a new file.
+        """
+        _check_ref(base)
+        revs = [base] if head is None else [base, _checked(head)]
+        paths = [_check_relative(p) for p in (old_path, path) if p]
+        patch = self._git("diff", "-U0", "--no-color", "--no-ext-diff", "-M", *revs, "--",
+                          *paths).stdout
+        return added_ranges(patch)
+
+    def diff_text(self, base: str, head: str | None, paths: Sequence[str],
+                  limit: int = 200_000) -> str:
+        """The unified diff of `paths` from `base` to `head` (None: the work tree), capped."""
+        _check_ref(base)
+        revs = [base] if head is None else [base, _checked(head)]
+        scope = [p for p in paths if p not in ("", ".")]
+        text = self._git("diff", "--no-color", "--no-ext-diff", "-M", *revs, "--",
+                         *(_check_relative(p) for p in scope)).stdout
+        return text if len(text) <= limit else text[:limit] + "\n[diff truncated]\n"
+
+    def fetch_pull_head(self, number: int, remote: str = DEFAULT_REMOTE) -> str:
+        """Fetch GitHub's `refs/pull/<n>/head` (forks included); returns its sha."""
+        ref = f"refs/remotes/{remote}/pull/{int(number)}"
+        self._git("fetch", "--quiet", "--no-tags", remote, f"+refs/pull/{int(number)}/head:{ref}",
+                  timeout=NETWORK_TIMEOUT)
+        return self._git("rev-parse", "--verify", f"{ref}^{{commit}}").stdout.strip()
+
+    def checkout_detached(self, rev: str) -> None:
+        """Check out `rev` without a branch (a review reads, it never commits)."""
+        _check_ref(rev)
+        self._git("checkout", "--quiet", "--detach", rev)
 
     # -- branches -------------------------------------------------------------------
 
@@ -377,6 +465,11 @@ def _check_ref(ref: str) -> None:
     """A revision as an argument: never an option, a range or anything with whitespace."""
     if not ref or ref.startswith("-") or ".." in ref or any(ch.isspace() for ch in ref):
         raise BadInputError(f"{ref!r} is not a git revision dabgen accepts")
+
+
+def _checked(ref: str) -> str:
+    _check_ref(ref)
+    return ref
 
 
 def _check_sha(sha: str) -> str:

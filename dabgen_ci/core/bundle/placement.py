@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from dabgen_ci.core.bundle.sources import SourceRef, canonical_path
 from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.core.paths import lexical_problem
-from dabgen_ci.workspace.base import ExportedObject
+from dabgen_ci.core.workspace_objects import ExportedObject
 
 SRC_DIR = "src"
 
@@ -36,8 +36,14 @@ def place_sources(
     sources: Sequence[SourceRef],
     exported: Mapping[str, ExportedObject],
     missing: Mapping[str, str],
+    *,
+    prefix: str | None = None,
 ) -> Placement:
-    prefix = common_dir_prefix([canonical_path(s.workspace_path) for s in sources])
+    """``prefix``: the workspace directory that maps to ``src/`` (default: the common
+    directory of ``sources``); sync passes the one recorded at the first sync, so files
+    stay where they are when jobs come and go."""
+    if prefix is None:
+        prefix = common_dir_prefix([canonical_path(s.workspace_path) for s in sources])
     by_canonical = {canonical_path(path): obj for path, obj in sorted(exported.items())}
     missing_canonical = {canonical_path(path): why for path, why in missing.items()}
     out = Placement()

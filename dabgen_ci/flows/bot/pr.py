@@ -23,6 +23,7 @@ from dabgen_ci.core.bot.grammar import (
     ValidateCommand,
     VarCommand,
 )
+from dabgen_ci.core.bot.markdown import neutral
 from dabgen_ci.core.bot.markers import PR_MARKER_PREFIX, origin_from_branch, parse_pr_marker
 from dabgen_ci.core.bot.routing import PullCommand
 from dabgen_ci.core.bot.tracking_text import Section, code_span
@@ -30,7 +31,7 @@ from dabgen_ci.core.bundle.edits import ROOT_FILE, add_target, set_variable
 from dabgen_ci.core.diagnostics import Severity, count
 from dabgen_ci.core.paths import confine, write_file, write_target
 from dabgen_ci.errors import BadInputError
-from dabgen_ci.flows.bot.deliver import BotEnv, Result, commit
+from dabgen_ci.flows.bot.deliver import BotEnv, Result, commit, secrets_hint
 from dabgen_ci.flows.bot.issue import deliver_bundle
 from dabgen_ci.github.client import PullInfo
 from dabgen_ci.github.tracking import Tracker
@@ -98,7 +99,8 @@ def _regenerate(env: BotEnv, pull: PullInfo, tracker: Tracker) -> Result:
 def _validate(env: BotEnv, pull: PullInfo, tracker: Tracker) -> Result:
     env.repo.checkout_remote_branch(pull.head)
     tracker.step("validate", "running")
-    report = validate_bundle(_bundle_root(env), run_cli=env.run_cli)
+    report = validate_bundle(_bundle_root(env), run_cli=env.run_cli,
+                             secrets=env.config.secrets)
     errors = _count(report, "error")
     tracker.step("validate", "done" if report.ok else "failed", f"{errors} error(s)")
     verdict = "✅ passed" if report.ok else f"❌ {errors} error(s)"
@@ -124,7 +126,7 @@ def _edit(env: BotEnv, pull: PullInfo, tracker: Tracker, edit: Edit) -> Result:
                       summary=f"Already up to date: {done}")
     tracker.step("edit bundle", "done")
     tracker.step("validate", "running")
-    report = validate_bundle(root, run_cli=env.run_cli)
+    report = validate_bundle(root, run_cli=env.run_cli, secrets=env.config.secrets)
     sections = _report_sections(report)
     if not report.ok:
         env.repo.replace_tree(env.bundle_dir, before)
@@ -133,7 +135,8 @@ def _edit(env: BotEnv, pull: PullInfo, tracker: Tracker, edit: Edit) -> Result:
                       sections=sections,
                       error=f"after the edit the bundle has {_count(report, 'error')} "
                             "validation error(s); nothing was pushed",
-                      hint="See the diagnostics below; adjust the request and comment again.")
+                      hint=secrets_hint(report.diagnostics)
+                      or "See the diagnostics below; adjust the request and comment again.")
     tracker.step("validate", "done", "passed")
     tracker.step("commit", "running")
     new_sha = commit(env, message)
@@ -158,7 +161,7 @@ def _edit_function(env: BotEnv, command: PullCommand, refiner: Refiner | None) -
             history = env.api.dabgen_exchanges(env.ctx.number, env.ctx.comment.id)
             request = RefineRequest(root, command.text, command.extra_lines,
                                     env.requester.login, env.config.agent, tuple(history))
-            return refiner.refine(request), f"dabgen: {command.text[:60]}"
+            return refiner.refine(request), f"dabgen: {neutral(command.text, 60)}"
 
         return refine
     raise BadInputError(f"{type(command).__name__} is not an edit")
@@ -180,7 +183,7 @@ def _var(root: Path, name: str, value: str) -> tuple[str, str]:
     more = f" and {len(edit.replaced) - 10} more" if len(edit.replaced) > 10 else ""
     done = (f"Variable {code_span(name)} ({edit.declared}, default {code_span(value)}); "
             f"{len(edit.replaced)} occurrence(s) replaced: {where}{more}.")
-    return done, f"dabgen: variable {name} for {value!r}"
+    return done, f"dabgen: variable {name} for {neutral(repr(value), 120)}"
 
 
 def _bundle_root(env: BotEnv) -> Path:
