@@ -31,6 +31,14 @@ def review_marker(head: str) -> str:
     return f"{REVIEW_MARKER_PREFIX} head={head or 'worktree'} -->"
 
 
+def superseded_body(old_head: str, new_url: str, new_head: str) -> str:
+    """A replaced review, reduced to a pointer to the one that replaced it."""
+    sha = new_head[:10]
+    link = f"[the review of `{sha}`]({new_url})" if new_url else f"the review of `{sha}`"
+    return (f"{REVIEW_MARKER_PREFIX} head={old_head or 'unknown'} superseded -->\n"
+            f"_Superseded by {link}._\n")
+
+
 def finding_marker(finding: Finding, *, resolved: bool = False) -> str:
     return f"<!-- dabgen:finding id={finding.fingerprint}{' resolved' if resolved else ''} -->"
 
@@ -209,6 +217,13 @@ def annotation(finding: Finding) -> str:
             props.insert(1, f"line={finding.line}")
     hint = f" — fix: {finding.hint}" if finding.hint else ""
     return f"::{kind} {','.join(props)}::{_data(finding.message + hint)}"
+
+
+def review_annotations(review: Review) -> list[str]:
+    """Every finding, and every job a deploy would delete, as workflow commands."""
+    lines = [annotation(f) for f in review.findings]
+    return lines + [deletion_annotation(j) for b in review.bundles
+                    for j in b.plan.of_kind("delete")]
 
 
 def deletion_annotation(job: JobChange) -> str:
