@@ -20,6 +20,7 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
+from dabgen_ci.core.paths import confine, relative, write_file, write_target
 from dabgen_ci.core.redact import Redactor
 from dabgen_ci.core.review.diff import ChangedFile, Ranges, added_ranges, parse_name_status
 from dabgen_ci.errors import BadInputError, DabgenError
@@ -100,6 +101,20 @@ class GitRepo:
             if name == ref:
                 return sha
         return None
+
+    def tree_sha(self, ref: str) -> str | None:
+        """The tree a revision points at (None when there is no such revision): two commits
+        with the same tree hold the same files, whatever their history."""
+        _check_ref(ref)
+        proc = self._git("rev-parse", "--verify", "--quiet", f"{ref}^{{tree}}", check=False)
+        return proc.stdout.strip() if proc.returncode == 0 else None
+
+    def discard_changes(self, paths: Sequence[str]) -> None:
+        """Drop uncommitted changes below `paths` (relative to the work tree), new files too."""
+        relative = [_check_relative(p) for p in paths]
+        self._git("reset", "--quiet", "--", *relative)
+        self._git("checkout", "--quiet", "--", *relative, check=False)  # absent in HEAD: fine
+        self._git("clean", "-fdq", "--", *relative)
 
     def has_changes(self, paths: Sequence[str] = ()) -> bool:
         """Whether the work tree differs from HEAD (untracked files count, ignored don't)."""
@@ -255,13 +270,13 @@ class GitRepo:
         if root.is_dir():
             _remove_unwanted(root, set(wanted))
         for name, data in sorted(wanted.items()):
-            target = root / name
-            _ensure_inside(target.parent, root)
+            what, where = f"cannot write {subdir}/{name}:", f"{subdir}/"
+            target = write_target(root, name, what=what, where=where)
             target.parent.mkdir(parents=True, exist_ok=True)
-            _ensure_inside(target.parent, root)
-            if target.is_symlink() or target.is_dir():
-                raise BadInputError(f"cannot write {subdir}/{name}: a link or folder is there")
-            target.write_bytes(data)
+            target = write_target(root, name, what=what, where=where)  # nothing new leads out
+            if target.is_dir():
+                raise BadInputError(f"cannot write {subdir}/{name}: a folder is there")
+            write_file(target, data)
 
     def commit(
         self,
@@ -338,12 +353,13 @@ class GitRepo:
         raise GitError(self._describe("push", proc))
 
     def _inside_subdir(self, subdir: str) -> Path:
-        """`subdir` below the work tree, strictly: never the work tree itself, never `.git`."""
-        root = self.path / _check_relative(subdir.strip("/"))
-        resolved, top = root.resolve(), self.path.resolve()
-        if top not in resolved.parents or resolved.is_relative_to(top / ".git"):
-            raise BadInputError(f"{subdir!r} is not a folder inside the repository")
-        return root
+        """`subdir` below the work tree, strictly: never the work tree itself, never `.git`,
+        never through a link that leaves it."""
+        try:
+            return confine(self.path, _check_relative(subdir.strip("/")), what="folder",
+                           where="the repository")
+        except BadInputError:
+            raise BadInputError(f"{subdir!r} is not a folder inside the repository") from None
 
     def _git(
         self,
@@ -463,24 +479,8 @@ def _check_sha(sha: str) -> str:
 
 
 def _check_relative(name: str) -> str:
-    """A POSIX path below a directory: no absolute, empty, `.`, `..` or `.git` parts."""
-    parts = name.split("/")
-    bad = (
-        not name
-        or "\\" in name
-        or "\x00" in name
-        or any(part in ("", ".", "..") or part.casefold() == ".git" for part in parts)
-    )
-    if bad:
-        raise BadInputError(f"{name!r} is not a relative path inside the bundle directory")
-    return str(PurePosixPath(name))
-
-
-def _ensure_inside(path: Path, root: Path) -> None:
-    """Refuse paths that resolve (through symlinks) outside `root`."""
-    resolved, base = path.resolve(), root.resolve()
-    if resolved != base and base not in resolved.parents:
-        raise BadInputError(f"{path} is outside {root}; refusing to write there")
+    """A POSIX path below a directory, by the one rule of :mod:`dabgen_ci.core.paths`."""
+    return relative(name, what="path").as_posix()
 
 
 def _remove_unwanted(root: Path, wanted: set[str]) -> None:

@@ -53,12 +53,11 @@ def review_checkout(cwd: Path, base: str | None) -> Review:
     rev = base or _default_base(repo)
     if repo.resolve(rev) is None:
         raise BadInputError(f"--base {rev}: no such revision here (fetch it first)")
-    config, text = config_at(repo, rev)
+    config = config_at(repo, rev)
     request = ReviewRequest(
         repo, rev, config, date.today(), head=None, fail_on=config.review.fail_on,
         run_cli={"always": True, "never": False}.get(config.validation_cli),
         open_source=_source if workspace_configured(os.environ) else None,
-        config_text=text,
         log=lambda message: click.echo(message, err=True))
     return run_review(request)
 

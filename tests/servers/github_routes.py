@@ -128,6 +128,15 @@ def add_labels(ctx: Ctx, args: tuple[str, ...]) -> Reply:
     return Reply(200, [render.label(ctx.site, ctx.state, n) for n in names])
 
 
+def remove_label(ctx: Ctx, args: tuple[str, ...]) -> Reply:
+    """DELETE /issues/{n}/labels/{name}: 404 when the issue does not have it, as GitHub."""
+    issue = ctx.state.issue(_int(args[0]))
+    if args[1] not in issue.labels:
+        raise ApiError(404, "Label does not exist")
+    issue.labels.remove(args[1])
+    return Reply(200, [render.label(ctx.site, ctx.state, n) for n in issue.labels])
+
+
 def list_comments(ctx: Ctx, args: tuple[str, ...]) -> Reply:
     state = ctx.state
     ids = state.issue(_int(args[0])).comments
@@ -224,6 +233,7 @@ def build(owner: str, name: str) -> Router:
         ("GET", rf"{r}/issues/{n}", get_issue), ("PATCH", rf"{r}/issues/{n}", edit_issue),
         ("GET", rf"{r}/issues/{n}/labels", get_labels),
         ("POST", rf"{r}/issues/{n}/labels", add_labels),
+        ("DELETE", rf"{r}/issues/{n}/labels/([^/]+)", remove_label),
         ("GET", rf"{r}/issues/{n}/comments", list_comments),
         ("POST", rf"{r}/issues/{n}/comments", create_comment),
         ("GET", rf"{r}/issues/comments/{n}", get_comment),

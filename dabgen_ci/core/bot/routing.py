@@ -30,6 +30,7 @@ from dabgen_ci.core.bot.tracking_text import MARKER_PREFIX
 
 COMMENT_EVENTS = ("issue_comment", "pull_request_review_comment")
 REVIEWED_PULL_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review")
+SCHEDULED_EVENTS = ("schedule", "workflow_dispatch")
 STRUCTURED_ON_PR = (
     "- `/dabgen regenerate` — rebuild this pull request's bundle from the workspace\n"
     "- `/dabgen validate` — validate the bundle and reply with the result\n"
@@ -86,6 +87,15 @@ class OnPullRequest:
 
 
 @dataclass(frozen=True)
+class Sync:
+    """Keep the configured bundles in step with the workspace: `/dabgen sync` on an issue
+    or the sync PR, or the action run on `schedule`/`workflow_dispatch` with `command: sync`
+    (`scheduled`: no comment to answer, no commenter to check)."""
+
+    scheduled: bool = False
+
+
+@dataclass(frozen=True)
 class ReviewPull:
     """Review a pull request: the `pull_request` event (or `command: review`), or a
     `/dabgen review` comment on one (``from_comment``)."""
@@ -93,10 +103,12 @@ class ReviewPull:
     from_comment: bool = False
 
 
-Route = Ignore | Reply | Generate | OnPullRequest | ReviewPull
+Route = Ignore | Reply | Generate | OnPullRequest | Sync | ReviewPull
 
 
 def route(trigger: Trigger) -> Route:
+    if trigger.event_name in SCHEDULED_EVENTS and trigger.command_input == "sync":
+        return Sync(scheduled=True)
     if trigger.event_name == "pull_request":
         return _route_pull_request(trigger)
     if trigger.event_name not in COMMENT_EVENTS:
@@ -132,12 +144,11 @@ def _route_command(command: Command, on_pr: bool) -> Route:
     if isinstance(command, Malformed):
         return Reply(f"`/dabgen {command.command}`: {command.reason}.\n\n"
                      "Comment `/dabgen help` for the list of commands.", "malformed")
+    if isinstance(command, SyncCommand):
+        return Sync()
     if isinstance(command, ReviewCommand):
         return ReviewPull(from_comment=True) if on_pr else Reply(
             "`/dabgen review` reviews a pull request: comment it on one.", "wrong-place")
-    if isinstance(command, SyncCommand):
-        return Reply("`/dabgen sync` is not available from a comment in this version of "
-                     "the dabgen action.", "unsupported")
     if isinstance(command, JobCommand | PathCommand):
         if on_pr:
             return Reply("`/dabgen job` and `/dabgen path` open a new pull request: comment "
@@ -166,6 +177,8 @@ def permission_group(route_: Route) -> str | None:
         return "generate"
     if isinstance(route_, ReviewPull):
         return "validate"
+    if isinstance(route_, Sync):
+        return None if route_.scheduled else "sync"
     if isinstance(route_, OnPullRequest):
         command = route_.command
         if isinstance(command, RegenerateCommand):

@@ -58,7 +58,7 @@ def review_pull(ctx: ActionContext, services: BotServices,
     repo = services.repo
     repo.fetch_branch(pull.base)
     base = base_ref(pull.base)
-    config, text = config_at(repo, base, ctx.inputs.config_path)
+    config = config_at(repo, base, ctx.inputs.config_path)
     head = repo.fetch_pull_head(pull.number)
     repo.checkout_detached(head)
     fork = pull.head_repo != ctx.repository
@@ -67,7 +67,7 @@ def review_pull(ctx: ActionContext, services: BotServices,
         fail_on=ctx.inputs.fail_on or config.review.fail_on,
         run_cli=False if fork else run_cli(ctx, config),
         open_source=services.open_source if services.has_workspace and not fork else None,
-        skip_plan=FORK_SKIP if fork else "", config_text=text,
+        skip_plan=FORK_SKIP if fork else "",
         summarizer=services.summarizer, log=services.log)
     review = run_review(request)
     for line in review_annotations(review):

@@ -23,6 +23,7 @@ from dabgen_ci.core.bot.routing import (
     Reply,
     ReviewPull,
     Route,
+    Sync,
     describe,
     permission_group,
     route,
@@ -43,6 +44,7 @@ from dabgen_ci.flows.bot.issue import run_generate
 from dabgen_ci.flows.bot.pr import run_pr_command
 from dabgen_ci.flows.bot.review_pr import review_event, review_on_comment
 from dabgen_ci.flows.bot.services import BotServices
+from dabgen_ci.flows.bot.sync_entry import SYNC_STEPS, run_scheduled_sync, run_sync_comment
 from dabgen_ci.git import GitError
 from dabgen_ci.github.client import CommentApi, GitHubError
 from dabgen_ci.github.context import ActionContext
@@ -70,6 +72,8 @@ def run_bot(ctx: ActionContext, services: BotServices) -> int:
     try:
         if isinstance(decision, ReviewPull) and not decision.from_comment:
             return review_event(ctx, services)
+        if isinstance(decision, Sync) and decision.scheduled:
+            return run_scheduled_sync(ctx, services)
         return _handle(ctx, services, decision)
     except (GitHubError, GitError) as exc:  # before a tracking comment exists: log only
         services.log(f"error: {exc}")
@@ -102,15 +106,17 @@ def _handle(ctx: ActionContext, services: BotServices, decision: Route) -> int:
     if isinstance(decision, OnPullRequest) and isinstance(decision.command, FreeForm) \
             and services.refiner is None:
         return _reply(ctx, services, AGENT_NEEDED)
-    assert isinstance(decision, Generate | OnPullRequest)
-    state = TrackingState.start(tracking_marker(comment.id), describe(decision.command),
+    assert isinstance(decision, Generate | OnPullRequest | Sync)
+    command = "/dabgen sync" if isinstance(decision, Sync) else describe(decision.command)
+    state = TrackingState.start(tracking_marker(comment.id), command,
                                 comment.login, ctx.run_url, _steps(decision))
     tracker = Tracker(_comments(ctx, services), number, state, services.log)
     tracker.open()
     return _tracked(ctx, services, decision, config, problem, tracker)
 
 
-def _tracked(ctx: ActionContext, services: BotServices, decision: Generate | OnPullRequest,
+def _tracked(ctx: ActionContext, services: BotServices,
+             decision: Generate | OnPullRequest | Sync,
              config: Config, problem: DabgenError | None, tracker: Tracker) -> int:
     result = Result("failure", error="the run was interrupted", hint="Comment again.",
                     exit_code=1)
@@ -121,6 +127,8 @@ def _tracked(ctx: ActionContext, services: BotServices, decision: Generate | OnP
                      run_cli(ctx, config), services.open_source, services.redactor, services.log)
         if isinstance(decision, Generate):
             result = run_generate(env, decision.command, tracker)
+        elif isinstance(decision, Sync):
+            result = run_sync_comment(env, tracker)
         else:
             result = run_pr_command(env, decision.command, tracker, services.refiner)
     except DabgenError as exc:
@@ -151,7 +159,9 @@ def _finish(ctx: ActionContext, services: BotServices, tracker: Tracker, result:
     return code
 
 
-def _steps(decision: Generate | OnPullRequest) -> tuple[str, ...]:
+def _steps(decision: Generate | OnPullRequest | Sync) -> tuple[str, ...]:
+    if isinstance(decision, Sync):
+        return SYNC_STEPS
     if isinstance(decision, Generate):
         return PATH_STEPS if isinstance(decision.command, PathCommand) else GENERATE_STEPS
     if isinstance(decision.command, RegenerateCommand):
