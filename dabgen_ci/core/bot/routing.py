@@ -26,6 +26,7 @@ from dabgen_ci.core.bot.grammar import (
     VarCommand,
     parse_comment,
 )
+from dabgen_ci.core.bot.mention import as_command
 from dabgen_ci.core.bot.tracking_text import MARKER_PREFIX
 
 COMMENT_EVENTS = ("issue_comment", "pull_request_review_comment")
@@ -121,7 +122,7 @@ def route(trigger: Trigger) -> Route:
         return Ignore(f"comment by bot {trigger.author_login}")
     if MARKER_PREFIX in trigger.body:
         return Ignore("comment carries dabgen's own marker")
-    command = parse_comment(trigger.body)
+    command = parse_comment(as_command(trigger.body))
     if command is None:
         return Ignore("not a /dabgen command")
     return _route_command(command, trigger.on_pull_request)

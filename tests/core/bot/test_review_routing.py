@@ -77,3 +77,31 @@ def test_a_bad_fail_on_input_is_bad_input() -> None:
 
     with pytest.raises(BadInputError, match="fail-on"):
         context_from({**ENV, "INPUT_FAIL-ON": "sometimes"}, {"repository": {}})
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("@dabgen use a smaller cluster here", "/dabgen use a smaller cluster here"),
+    ("  @DABGEN, var catalog=main", "  /dabgen var catalog=main"),
+    ("@dabgen[bot]: validate", "/dabgen validate"),
+    ("@dabgen", "/dabgen"),
+    ("@dabgen-fan thanks", "@dabgen-fan thanks"),
+    ("thanks @dabgen", "thanks @dabgen"),
+])
+def test_an_opening_mention_addresses_dabgen(body: str, expected: str) -> None:
+    from dabgen_ci.core.bot.mention import as_command
+
+    assert as_command(body) == expected
+
+
+def test_a_mention_in_a_thread_is_a_request() -> None:
+    from dabgen_ci.core.bot.grammar import FreeForm, VarCommand
+    from dabgen_ci.core.bot.routing import OnPullRequest
+
+    trigger = Trigger("pull_request_review_comment", "created", "@dabgen var catalog=main",
+                      "alice", "User", True)
+    assert route(trigger) == OnPullRequest(VarCommand("catalog", "main"))
+    chat = Trigger("pull_request_review_comment", "created", "@dabgen make this serverless",
+                   "alice", "User", True)
+    assert route(chat) == OnPullRequest(FreeForm("make this serverless", ()))
+    aside = route(Trigger("issue_comment", "created", "I asked @dabgen already", "alice", "User"))
+    assert isinstance(aside, Ignore)
