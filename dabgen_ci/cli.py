@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sys
 from typing import Any
 
 import click
@@ -19,10 +18,17 @@ from dabgen_ci.errors import BadInputError, DabgenError
 
 INTERNAL_ERROR = 4
 INTERRUPTED = 130  # 128 + SIGINT, the shell convention
+_JSON_KEY = "dabgen.json"
 
 
 class DabgenGroup(click.Group):
     """A click group whose ``main`` turns our errors into exit codes, never tracebacks."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Errors honour --json wherever it appears; read from the arguments being parsed
+        # (not sys.argv), so the same holds for in-process callers such as tests.
+        ctx.meta[_JSON_KEY] = "--json" in args
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -52,7 +58,7 @@ def _fail(ctx: click.Context, message: str, code: int) -> None:
 
 
 def _wants_json(ctx: click.Context) -> bool:
-    return "--json" in sys.argv[1:] or bool((ctx.obj or {}).get("json"))
+    return bool(ctx.meta.get(_JSON_KEY)) or bool((ctx.obj or {}).get("json"))
 
 
 @click.group(cls=DabgenGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -72,10 +78,14 @@ def _register() -> None:
         demo,
         generate,
         refine,
+        review,
         roundtrip,
         snapshot,
         validate,
     )
+    from dabgen_ci.commands import config as config_command
+    from dabgen_ci.commands import init as init_command
+    from dabgen_ci.commands import sync as sync_command
 
     cli.add_command(generate.generate)
     cli.add_command(validate.validate)
@@ -83,7 +93,11 @@ def _register() -> None:
     cli.add_command(roundtrip.roundtrip)
     cli.add_command(demo.demo)
     cli.add_command(refine.refine)
+    cli.add_command(review.review)
     cli.add_command(action.action)
+    cli.add_command(sync_command.sync)
+    cli.add_command(config_command.config)
+    cli.add_command(init_command.init)
 
 
 _register()

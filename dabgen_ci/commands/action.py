@@ -35,6 +35,7 @@ def run_action() -> int:
     from dabgen_ci.git import GitRepo
     from dabgen_ci.github.client import PyGithubApi, RetrySettings
     from dabgen_ci.github.context import anthropic_env, databricks_env, github_token, load_context
+    from dabgen_ci.workspace import workspace_configured
 
     # databricks-sdk and the `databricks` CLI (validation) both read DATABRICKS_*.
     os.environ.update(databricks_env(os.environ))
@@ -51,7 +52,8 @@ def run_action() -> int:
                       RetrySettings.from_env(os.environ))
     services = BotServices(api=api, repo=GitRepo(ctx.workspace, redactor=redactor),
                            open_source=_live_source, redactor=redactor, log=log,
-                           refiner=_refiner(os.environ))
+                           refiner=_refiner(os.environ),
+                           has_workspace=workspace_configured(os.environ), out=click.echo)
     try:
         return run_bot(ctx, services)
     finally:
@@ -62,7 +64,7 @@ def _refiner(environ: Mapping[str, str]) -> Refiner | None:
     """The Claude agent when model credentials are configured; else None, and free-form
     requests get a reply naming what to set (structured commands never need it)."""
     from dabgen_ci.agent.auth import AgentUnavailable, check_agent_available
-    from dabgen_ci.agent.refiner import BotRefiner
+    from dabgen_ci.flows.bot.refiner import BotRefiner
 
     try:
         check_agent_available(environ)

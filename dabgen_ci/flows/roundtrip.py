@@ -9,6 +9,7 @@ dropped silently.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from dabgen_ci.core.bundle.keys import resource_key
@@ -33,7 +34,8 @@ def roundtrip_diagnostics(
         for name, spec in (resolved.get("variables") or {}).items()
         if not isinstance(spec, dict) or spec.get("default") is not None
     }
-    keys = _match_keys(jobs, resources, _keys_by_job_id(loaded))
+    written = rendered.files if rendered else {}
+    keys = _match_keys(jobs, resources, _keys_by_job_id(loaded, written))
     key_to_job_id = {key: int(job["job_id"]) for key, job in keys.items() if job.get("job_id")}
     # Without the rendering at hand (a bundle on disk), paths match by suffix.
     to_workspace = local_to_workspace_from(rendered) if rendered else _unknown_origin
@@ -64,16 +66,19 @@ def _unknown_origin(_local: str) -> str | None:
     return None
 
 
-def _keys_by_job_id(loaded: LoadedBundle) -> dict[int, str]:
+def _keys_by_job_id(loaded: LoadedBundle, written: Mapping[str, bytes]) -> dict[int, str]:
     """Job id → resource key, from the ``# dabgen: job <id>`` header of each resource file
-    that defines exactly one job (the files dabgen writes)."""
+    that defines exactly one job (the files dabgen writes; ``written``: those just written,
+    not read back)."""
     found: dict[int, str] = {}
     for file in loaded.files:
         jobs = (file.config.get("resources") or {}).get("jobs")
         if not isinstance(jobs, dict) or len(jobs) != 1:
             continue
         try:
-            text = (loaded.root / file.path).read_text(encoding="utf-8")
+            data = written.get(file.path)
+            text = (data.decode("utf-8") if data is not None
+                    else (loaded.root / file.path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
             continue
         ids = job_ids_in(text)

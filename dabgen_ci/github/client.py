@@ -25,6 +25,7 @@ from dabgen_ci.core.bot.routing import is_bot
 from dabgen_ci.core.bot.tracking_text import GITHUB_BODY_LIMIT, MARKER_PREFIX, cap, one_line
 from dabgen_ci.core.redact import Redactor
 from dabgen_ci.errors import DabgenError
+from dabgen_ci.github.reviews import ReviewApi, ReviewCalls
 
 BODY_LIMIT = GITHUB_BODY_LIMIT - 1_000
 TITLE_LIMIT = 250
@@ -55,7 +56,7 @@ class PullInfo:
     body: str
 
 
-class GitHubApi(Protocol):
+class GitHubApi(ReviewApi, Protocol):
     def permission(self, login: str) -> str:
         """The user's role on the repository (`none` for strangers)."""
 
@@ -86,6 +87,11 @@ class GitHubApi(Protocol):
 
     def edit_pull(self, number: int, title: str, body: str) -> PullInfo: ...
 
+    def close_pull(self, number: int) -> PullInfo: ...
+
+    def set_label(self, number: int, label: str, present: bool) -> None:
+        """Add or remove one label of issue/PR `number` (no error when already so)."""
+
 
 @dataclass(frozen=True)
 class RetrySettings:
@@ -113,8 +119,20 @@ class RetrySettings:
         )
 
 
-class PyGithubApi:
-    """:class:`GitHubApi` over PyGithub for one repository."""
+class CommentApi(Protocol):
+    """Where a tracking comment or a reply lives: the PR conversation or a review thread."""
+
+    def create_comment(self, number: int, body: str) -> int: ...
+
+    def edit_comment(self, comment_id: int, body: str) -> None: ...
+
+    def delete_comment(self, comment_id: int) -> None: ...
+
+    def bot_comments_with(self, number: int, marker: str) -> list[int]: ...
+
+
+class PyGithubApi(ReviewCalls):
+    """:class:`GitHubApi` over PyGithub for one repository (reviews: :class:`ReviewCalls`)."""
 
     def __init__(self, api_url: str, token: str, repository: str, redactor: Redactor,
                  retry: RetrySettings | None = None) -> None:
@@ -202,6 +220,19 @@ class PyGithubApi:
     def edit_pull(self, number: int, title: str, body: str) -> PullInfo:
         payload = {"title": self._title(title), "body": self._text(body)}
         return _pull(self._json("PATCH", f"/pulls/{number}", payload))
+
+    def close_pull(self, number: int) -> PullInfo:
+        return _pull(self._json("PATCH", f"/pulls/{number}", {"state": "closed"}))
+
+    def set_label(self, number: int, label: str, present: bool) -> None:
+        if present:
+            self._json("POST", f"/issues/{number}/labels", {"labels": [label]})
+            return
+        try:
+            self._json("DELETE", f"/issues/{number}/labels/{quote(label, safe='')}")
+        except GitHubError as exc:
+            if exc.status != 404:  # the label was not there
+                raise
 
     # -- internals ----------------------------------------------------------------------
 

@@ -1,6 +1,9 @@
 """The bundle's local files, and which of them the Databricks CLI would treat as notebooks.
 
 This is the only file-system access the rules need, gathered once so the rules stay pure.
+A symbolic link that leaves the bundle root is never read (confinement: see
+:mod:`dabgen_ci.core.paths`); it is listed in ``links_outside`` so the report can say why
+the file it stands for is missing.
 Notebook detection follows ``libs/notebook/detect.go``: a ``.py``/``.r``/``.scala``/``.sql``
 file is a notebook only if its first line is the ``Databricks notebook source`` header; an
 ``.ipynb`` file only if it is JSON with ``cells`` and ``metadata``.
@@ -14,6 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+from dabgen_ci.core.paths import is_inside
+
 _SKIP_DIRS = frozenset({".git", ".databricks", "__pycache__", ".venv", "node_modules"})
 _HEADERS = {
     ".py": "# Databricks notebook source",
@@ -25,30 +30,42 @@ _HEADER_BYTES = 32
 
 
 class BundleFiles(NamedTuple):
-    """Relative POSIX paths of every file, and the subset that are notebooks."""
+    """Relative POSIX paths of every file, the subset that are notebooks, and the links
+    that lead out of the root (not read, not in ``files``)."""
 
     files: frozenset[str]
     notebooks: frozenset[str]
+    links_outside: frozenset[str] = frozenset()
 
 
 def scan_files(root: Path, contents: Mapping[str, bytes] | None = None) -> BundleFiles:
-    """Every file below ``root``; ``contents`` holds files the caller has just written
-    (bundle-relative path → bytes), whose kind is then told without reading them back."""
+    """Every file below ``root``. ``contents`` holds files the caller has just written there
+    (bundle-relative path → bytes): their kind is told without reading them back."""
     contents = contents or {}
     files: set[str] = set()
     notebooks: set[str] = set()
+    outside: set[str] = set()
     root_text = os.fspath(root)
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
         rel_dir = os.path.relpath(dirpath, root_text).replace(os.sep, "/")
-        for name in filenames:
+        regular = set(filenames)
+        for name in [*filenames, *(d for d in dirnames if os.path.islink(Path(dirpath, d)))]:
             rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-            files.add(rel)
-            data = contents.get(rel)
-            if is_notebook(Path(dirpath) / name) if data is None else is_notebook_bytes(
-                    os.path.splitext(name)[1], data):
-                notebooks.add(rel)
-    return BundleFiles(frozenset(files), frozenset(notebooks))
+            written = contents.get(rel)
+            if written is not None and name in regular:
+                files.add(rel)
+                if is_notebook_bytes(os.path.splitext(name)[1], written):
+                    notebooks.add(rel)
+                continue
+            full = Path(dirpath) / name
+            if full.is_symlink() and not is_inside(root, full):
+                outside.add(rel)
+            elif name in regular:
+                files.add(rel)
+                if is_notebook(full):
+                    notebooks.add(rel)
+    return BundleFiles(frozenset(files), frozenset(notebooks), frozenset(outside))
 
 
 def is_notebook(path: Path) -> bool:
@@ -70,7 +87,7 @@ def is_notebook_bytes(ext: str, content: bytes) -> bool:
     if ext == ".ipynb":
         try:
             doc = json.loads(content)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep JSON is not a notebook either
             return False
         return isinstance(doc, dict) and "cells" in doc and "metadata" in doc
     header = _HEADERS.get(ext)

@@ -5,20 +5,27 @@ its ``include`` globs are expanded relative to the bundle root, each sorted, in 
 listed; every file is merged into one configuration (``bundle/config/loader`` in
 databricks/cli). Problems in the files are diagnostics, not exceptions, so one run reports
 all of them; only a directory with no bundle at all is a :class:`BadInputError`.
+
+Only files inside the bundle root are read (:func:`dabgen_ci.core.paths.confine`): an
+``include`` that goes up (``../x/*.yml``) or matches a link leading out is reported
+without being read, and without naming or quoting anything it found outside.
 """
 
 from __future__ import annotations
 
 import functools
 import glob
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dabgen_ci.core.bundle.tree import format_path
 from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.paths import GOES_UP, PathRefused, confine, lexical_problem, tidy
 from dabgen_ci.errors import BadInputError
-from dabgen_ci.validate.located import Location, LocTree, flatten, format_path, merge_all
+from dabgen_ci.validate.located import Location, LocTree, flatten, merge_all
 from dabgen_ci.validate.located import Path as YamlPath
 from dabgen_ci.validate.targets import resolve_target, resolve_target_located, select_target
 from dabgen_ci.validate.yamlnodes import parse_yaml
@@ -53,8 +60,8 @@ class LoadedBundle:
 
     def resolved(self, target: str | None) -> tuple[dict[str, Any], LocTree | None]:
         """The configuration a deploy of ``target`` would use, with its locations; worked
-        out once per target (the rules and the round-trip check both need it). Callers
-        must not modify it."""
+        out once per target (the rules and the round-trip check both need it). It shares
+        unchanged maps with :attr:`config`: callers must not modify it."""
         name = select_target(self.config, target)
         if name not in self._resolved:
             self._resolved[name] = resolve_target_located(self.config, self.tree, name,
@@ -81,7 +88,7 @@ def load_bundle(root: Path, contents: Mapping[str, bytes] | None = None,
     """
     root = Path(root)
     contents = contents or {}
-    found = [name for name in ROOT_FILE_NAMES if (root / name).is_file()]
+    found = [name for name in ROOT_FILE_NAMES if os.path.lexists(root / name)]
     if not found:
         raise BadInputError(f"no databricks.yml in {root}; point at a bundle directory")
     diags: list[Diagnostic] = []
@@ -91,7 +98,7 @@ def load_bundle(root: Path, contents: Mapping[str, bytes] | None = None,
     root_file = _read(root, found[0], diags, contents, parsed)
     files = [root_file]
     files += [_read(root, rel, diags, contents, parsed)
-              for rel in _expand_includes(root, root_file, diags)]
+              for rel in _expand_includes(root, root_file, diags, contents)]
     for extra in files[1:]:
         if extra.config.get("include"):
             loc = extra.tree.find(("include",)) if extra.tree else None
@@ -115,26 +122,33 @@ class ParsedFiles:
         problems: list[Diagnostic] = []
         self._files[rel] = (data, parse_file(rel, data, problems), tuple(problems))
 
-    def get(self, rel: str, data: bytes | None) -> tuple[ConfigFile, tuple[Diagnostic, ...]] | None:
+    def get(self, rel: str, data: bytes) -> tuple[ConfigFile, tuple[Diagnostic, ...]] | None:
         found = self._files.get(rel)
-        if found is None or data is None or not (found[0] is data or found[0] == data):
+        if found is None or not (found[0] is data or found[0] == data):
             return None
         return found[1], found[2]
 
 
 def _read(root: Path, rel: str, diags: list[Diagnostic], contents: Mapping[str, bytes],
-          parsed: ParsedFiles | None = None) -> ConfigFile:
+          parsed: ParsedFiles | None) -> ConfigFile:
     data = contents.get(rel)
-    known = parsed.get(rel, data) if parsed is not None else None
-    if known is not None:
-        diags.extend(known[1])
-        return known[0]
-    if data is None:
-        try:
-            data = (root / rel).read_bytes()
-        except OSError as exc:
-            diags.append(_err(f"cannot read {rel}: {exc}", rel, None))
-            return ConfigFile(rel, {}, None)
+    if data is not None:  # written there by the caller: neither confined nor read again
+        known = parsed.get(rel, data) if parsed is not None else None
+        if known is not None:
+            diags.extend(known[1])
+            return known[0]
+        return parse_file(rel, data, diags)
+    try:
+        path = confine(root, rel, what="bundle file", where="the bundle root")
+    except PathRefused:
+        diags.append(_err(f"{rel} is a symbolic link that leads outside the bundle root; "
+                          "dabgen reads only files inside it", rel, None))
+        return ConfigFile(rel, {}, None)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        diags.append(_err(f"cannot read {rel}: {exc}", rel, None))
+        return ConfigFile(rel, {}, None)
     return parse_file(rel, data, diags)
 
 
@@ -155,7 +169,8 @@ def parse_file(rel: str, data: bytes, diags: list[Diagnostic]) -> ConfigFile:
     return ConfigFile(rel, value, tree)
 
 
-def _expand_includes(root: Path, root_file: ConfigFile, diags: list[Diagnostic]) -> list[str]:
+def _expand_includes(root: Path, root_file: ConfigFile, diags: list[Diagnostic],
+                     contents: Mapping[str, bytes]) -> list[str]:
     """Files matched by ``include`` in order: per entry sorted, first match wins."""
     entries = root_file.config.get("include") or []
     if not isinstance(entries, list):
@@ -170,11 +185,15 @@ def _expand_includes(root: Path, root_file: ConfigFile, diags: list[Diagnostic])
             diags.append(_err(f"include {entry!r} must be a path relative to the bundle root",
                               root_file.path, line))
             continue
-        matches = sorted(
-            m.replace("\\", "/")
-            for m in glob.glob(entry, root_dir=root, include_hidden=True)
-            if (root / m).is_file()
-        )
+        if lexical_problem(tidy(entry), reserved=(), device_names=False) == GOES_UP:
+            diags.append(_err(f"include {entry!r} reaches outside the bundle root; dabgen "
+                              "reads only files inside it", root_file.path, line))
+            continue
+        matches, leaving = _glob_inside(root, entry, contents)
+        if leaving:
+            diags.append(_err(f"include {entry!r} matches {leaving} symbolic link(s) leading "
+                              "outside the bundle root; they are not read", root_file.path,
+                              line))
         if not matches and not any(c in entry for c in "*?["):
             diags.append(_err(f"include {entry!r} does not match any file", root_file.path,
                               line))
@@ -188,6 +207,26 @@ def _expand_includes(root: Path, root_file: ConfigFile, diags: list[Diagnostic])
                 continue
             out.append(rel)
     return out
+
+
+def _glob_inside(root: Path, entry: str, contents: Mapping[str, bytes]
+                 ) -> tuple[list[str], int]:
+    """Files ``entry`` matches inside the root (sorted), and how many matches lead out."""
+    inside: list[str] = []
+    leaving = 0
+    for match in glob.glob(entry, root_dir=root, include_hidden=True):
+        rel = match.replace("\\", "/")
+        if rel in contents:  # a file the caller has just written there
+            inside.append(rel)
+            continue
+        try:
+            path = confine(root, rel, where="the bundle root")
+        except PathRefused:
+            leaving += 1
+            continue
+        if path.is_file():
+            inside.append(rel)
+    return sorted(inside), leaving
 
 
 def _duplicate_resource_keys(files: Iterable[ConfigFile]) -> list[Diagnostic]:

@@ -72,6 +72,10 @@ class BareRepo:
     def set_branch(self, branch: str, sha: str) -> None:
         self._git("update-ref", f"refs/heads/{branch}", sha)
 
+    def set_ref(self, ref: str, sha: str) -> None:
+        """Any ref, e.g. GitHub's `refs/pull/<n>/head` that forks' heads are fetched from."""
+        self._git("update-ref", ref, sha)
+
     def commits(self, base: str, head: str) -> list[CommitInfo]:
         """Commits reachable from head but not base, oldest first (GitHub's PR order)."""
         return self._log("--reverse", f"{base}..{head}")
@@ -106,6 +110,18 @@ class BareRepo:
                 blob_sha=self._blob(base if code == "D" else head, new), previous_filename=old,
             ))
         return changes
+
+    def hunks(self, base: str, head: str, path: str) -> list[tuple[int, int, str]]:
+        """(first new line, new line count, hunk text) of `path` in the PR's diff (3 lines of
+        context, as GitHub shows it): review comments may only sit on these lines."""
+        text = self._git("diff", "-M", "-U3", f"{base}...{head}", "--", path).stdout
+        found = []
+        for chunk in text.split("\n@@")[1:]:
+            header, _, body = chunk.partition("\n")
+            new = header.split("+", 1)[1].split(" ", 1)[0]
+            start, _, count = new.partition(",")
+            found.append((int(start), int(count or "1"), f"@@{header}\n{body}".rstrip("\n")))
+        return found
 
     def _numstat(self, span: str) -> dict[str, tuple[int, int]]:
         counts: dict[str, tuple[int, int]] = {}

@@ -10,9 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.servers.github_state import (
-    ApiError,
     Pull,
-    ReviewComment,
     State,
     check_body,
     now,
@@ -55,14 +53,17 @@ def create_pull(state: State, params: dict[str, Any], actor: str) -> Pull:
                 draft=bool(params.get("draft", False)),
                 maintainer_can_modify=bool(params.get("maintainer_can_modify", True)))
     state.pulls[issue.number] = pull
+    state.git.set_ref(f"refs/pull/{pull.number}/head", head_sha)
     return pull
 
 
 def refresh(state: State, pull: Pull) -> Pull:
     """Re-read head/base SHAs from git (kept as last seen once a branch is deleted)."""
     if not pull.merged:
-        pull.head_sha = state.git.branch_sha(pull.head) or pull.head_sha
+        if not pull.head_repo:  # a fork's head lives in the fork, not in our branches
+            pull.head_sha = state.git.branch_sha(pull.head) or pull.head_sha
         pull.base_sha = state.git.branch_sha(pull.base) or pull.base_sha
+        state.git.set_ref(f"refs/pull/{pull.number}/head", pull.head_sha)
     return pull
 
 
@@ -111,35 +112,3 @@ def list_pulls(state: State, query: dict[str, str]) -> list[Pull]:
         found.append(refresh(state, pull))
     reverse = query.get("direction", "desc") == "desc"
     return sorted(found, key=lambda p: p.number, reverse=reverse)
-
-
-def add_review_comment(state: State, number: int, params: dict[str, Any],
-                       actor: str) -> ReviewComment:
-    """A minimal PR review comment: a reply (`in_reply_to`) or a new one on path/line."""
-    pull = refresh(state, state.pull(number))
-    body = check_body(params.get("body"), "PullRequestReviewComment")
-    if not body:
-        raise validation_failed("PullRequestReviewComment", "missing_field", field_name="body")
-    parent_id = params.get("in_reply_to")
-    if parent_id is not None:
-        parent = _review_comment(pull, int(parent_id))
-        path, line, side = parent.path, parent.line, parent.side
-    else:
-        path, line = params.get("path"), params.get("line")
-        side = params.get("side", "RIGHT")
-        if not path:
-            raise validation_failed("PullRequestReviewComment", "missing_field",
-                                    field_name="path")
-    state.user(actor)
-    comment = ReviewComment(state.next_id(), actor, body, str(path), line, str(side),
-                            str(params.get("commit_id") or pull.head_sha),
-                            int(parent_id) if parent_id is not None else None, now())
-    pull.review_comments.append(comment)
-    return comment
-
-
-def _review_comment(pull: Pull, comment_id: int) -> ReviewComment:
-    for comment in pull.review_comments:
-        if comment.id == comment_id:
-            return comment
-    raise ApiError(404, "Not Found")

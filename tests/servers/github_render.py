@@ -150,9 +150,14 @@ def issue(site: Site, state: State, i: Issue) -> dict[str, Any]:
     return data
 
 
-def _part(site: Site, state: State, branch: str, sha: str) -> dict[str, Any]:
-    return {"label": f"{site.owner}:{branch}", "ref": branch, "sha": sha,
-            "user": user(site, state.users[site.owner]), "repo": repository(site, state)}
+def _part(site: Site, state: State, branch: str, sha: str, fork: str = "") -> dict[str, Any]:
+    repo = repository(site, state)
+    if fork:  # a fork's copy: another owner and name, the same shape
+        owner, name = fork.split("/", 1)
+        repo = {**repo, "full_name": fork, "name": name, "fork": True,
+                "owner": {**repo["owner"], "login": owner}}
+    return {"label": f"{fork.split('/')[0] if fork else site.owner}:{branch}", "ref": branch,
+            "sha": sha, "user": user(site, state.users[site.owner]), "repo": repo}
 
 
 def pull_simple(site: Site, state: State, p: Pull) -> dict[str, Any]:
@@ -174,7 +179,7 @@ def pull_simple(site: Site, state: State, p: Pull) -> dict[str, Any]:
         "active_lock_reason": None, "created_at": i.created_at, "updated_at": i.updated_at,
         "closed_at": i.closed_at, "merged_at": p.merged_at, "merge_commit_sha": p.merge_commit_sha,
         "assignee": None, "assignees": [], "requested_reviewers": [], "requested_teams": [],
-        "head": _part(site, state, p.head, p.head_sha),
+        "head": _part(site, state, p.head, p.head_sha, p.head_repo),
         "base": _part(site, state, p.base, p.base_sha),
         "_links": {k: {"href": v} for k, v in (
             ("self", api), ("html", html), ("issue", issue_api),
@@ -236,14 +241,16 @@ def review_comment(site: Site, state: State, number: int, c: ReviewComment) -> d
     html = f"{site.html}/pull/{number}#discussion_r{c.id}"
     data: dict[str, Any] = {
         "id": c.id, "node_id": f"PRRC_{c.id}", "url": url, "html_url": html,
-        "pull_request_url": f"{site.api}/pulls/{number}", "pull_request_review_id": None,
+        "pull_request_url": f"{site.api}/pulls/{number}", "pull_request_review_id": c.review_id,
         "body": c.body, "path": c.path, "line": c.line, "original_line": c.line,
+        "start_line": c.start_line, "original_start_line": c.start_line,
+        "start_side": "RIGHT" if c.start_line else None,
         "side": c.side, "commit_id": c.commit_id, "original_commit_id": c.commit_id,
-        "diff_hunk": "", "position": c.line, "original_position": c.line,
+        "diff_hunk": c.diff_hunk, "position": c.line, "original_position": c.line,
         "subject_type": "line", "user": user(site, state.users[c.user]),
-        "created_at": c.created_at, "updated_at": c.created_at,
+        "created_at": c.created_at, "updated_at": c.updated_at or c.created_at,
         "author_association": association(state, c.user),
-        "reactions": reaction_summary(f"{url}/reactions", []),
+        "reactions": reaction_summary(f"{url}/reactions", c.reactions),
         "_links": {"self": {"href": url}, "html": {"href": html},
                    "pull_request": {"href": f"{site.api}/pulls/{number}"}},
     }

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from tests.servers import github_pulls as pulls
+from tests.servers import github_reviews as reviews
 from tests.servers import github_routes as routes
 from tests.servers.github_faults import (
     Fault,
@@ -37,13 +38,34 @@ from tests.servers.github_faults import (
 )
 from tests.servers.github_git import BareRepo
 from tests.servers.github_render import Site
-from tests.servers.github_state import PERMISSIONS, ApiError, State
+from tests.servers.github_state import PERMISSIONS, ApiError, Pull, State
 
 
 class CommentSnapshot(NamedTuple):
     id: int
     user: str
     body: str
+
+
+class ReviewSnapshot(NamedTuple):
+    id: int
+    user: str
+    body: str
+    state: str
+    commit_id: str
+    bodies: tuple[str, ...]
+
+
+class ReviewCommentSnapshot(NamedTuple):
+    id: int
+    user: str
+    body: str
+    path: str
+    line: int | None
+    in_reply_to: int | None
+    review_id: int | None
+    bodies: tuple[str, ...]
+    reactions: tuple[tuple[str, str], ...]
 
 
 class PullSnapshot(NamedTuple):
@@ -146,6 +168,57 @@ class GitHubServer:
     def pulls(self) -> list[PullSnapshot]:
         with self._lock:
             return [self._pull_snapshot(p.number) for p in self._state.pulls.values()]
+
+    def reviews(self, number: int) -> list[ReviewSnapshot]:
+        with self._lock:
+            return [ReviewSnapshot(r.id, r.user, r.body, r.state, r.commit_id, tuple(r.bodies))
+                    for r in self._state.pull(number).reviews]
+
+    def review_comments(self, number: int, *, deleted: bool = False
+                        ) -> list[ReviewCommentSnapshot]:
+        """Review comments of a PR, oldest first (deleted ones only when asked)."""
+        with self._lock:
+            return [ReviewCommentSnapshot(c.id, c.user, c.body, c.path, c.line, c.in_reply_to,
+                                          c.review_id, tuple(c.bodies),
+                                          tuple((r.user, r.content) for r in c.reactions))
+                    for c in self._state.pull(number).review_comments
+                    if deleted or not c.deleted]
+
+    def add_review_comment(self, number: int, body: str, user: str, *, path: str | None = None,
+                           line: int | None = None, in_reply_to: int | None = None) -> int:
+        """A person's line comment (path/line) or reply (`in_reply_to`) on a PR's diff."""
+        params: dict[str, Any] = {"body": body}
+        params.update({"path": path, "line": line} if in_reply_to is None
+                      else {"in_reply_to": in_reply_to})
+        with self._lock:
+            self._state.user(user)
+            return reviews.add_comment(self._state, number, params, user).id
+
+    def open_pull(self, head: str, title: str, body: str, user: str, *, base: str = "main",
+                  fork: str = "", head_sha: str | None = None, draft: bool = False) -> int:
+        """A person's pull request. From a fork (`fork="owner/name"`) the head lives in the
+        fork: give its commit (`head_sha`, present in the bare repository under any ref)."""
+        with self._lock:
+            self._state.user(user)
+            if not fork:
+                params = {"head": head, "base": base, "title": title, "body": body,
+                          "draft": draft}
+                return pulls.create_pull(self._state, params, user).number
+            base_sha = self._state.git.branch_sha(base)
+            assert base_sha is not None and head_sha is not None
+            issue = self._state.add_issue(title, body, user, is_pull=True)
+            pull = Pull(issue.number, head, base, head_sha, base_sha, draft=draft,
+                        head_repo=fork)
+            self._state.pulls[issue.number] = pull
+            self._state.git.set_ref(f"refs/pull/{issue.number}/head", head_sha)
+            return issue.number
+
+    def add_review(self, number: int, user: str, body: str, event: str = "COMMENT") -> int:
+        """A person's review (COMMENT, APPROVE or REQUEST_CHANGES) without inline comments."""
+        with self._lock:
+            self._state.user(user)
+            return reviews.create_review(self._state, number, {"body": body, "event": event},
+                                         user).id
 
     def _pull_snapshot(self, number: int) -> PullSnapshot:
         pull, issue = self._state.pulls[number], self._state.issues[number]

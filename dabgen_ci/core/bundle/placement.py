@@ -9,12 +9,12 @@ would collide on a case-insensitive file system get a ``_2`` suffix and a warnin
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dabgen_ci.core.bundle.sources import SourceRef, canonical_path
 from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.paths import lexical_problem
 from dabgen_ci.core.workspace_objects import ExportedObject
 
 SRC_DIR = "src"
@@ -37,8 +37,14 @@ def place_sources(
     sources: Sequence[SourceRef],
     exported: Mapping[str, ExportedObject],
     missing: Mapping[str, str],
+    *,
+    prefix: str | None = None,
 ) -> Placement:
-    prefix = common_dir_prefix([canonical_path(s.workspace_path) for s in sources])
+    """``prefix``: the workspace directory that maps to ``src/`` (default: the common
+    directory of ``sources``); sync passes the one recorded at the first sync, so files
+    stay where they are when jobs come and go."""
+    if prefix is None:
+        prefix = common_dir_prefix([canonical_path(s.workspace_path) for s in sources])
     by_canonical = {canonical_path(path): obj for path, obj in sorted(exported.items())}
     missing_canonical = {canonical_path(path): why for path, why in missing.items()}
     out = Placement()
@@ -80,9 +86,9 @@ def _place_directory(
     if not children:
         out.unplaced[ref.workspace_path] = "nothing under it was exported from the workspace"
         return
-    local_dir = _local_base(canonical, prefix)
+    local_dir, problem = _local_base(canonical, prefix)
     if local_dir is None:
-        out.unplaced[ref.workspace_path] = "its path cannot be mapped under src/"
+        out.unplaced[ref.workspace_path] = problem
         return
     out.local_paths[ref.workspace_path] = local_dir
     for child in children:
@@ -92,31 +98,30 @@ def _place_directory(
 def _place_object(out: Placement, workspace_path: str, obj: ExportedObject, prefix: str) -> None:
     if workspace_path in out.local_paths:
         return
-    local = local_path(canonical_path(workspace_path), obj, prefix)
+    local, problem = _with_extension(canonical_path(workspace_path), obj, prefix)
     if local is None:
-        out.unplaced[workspace_path] = "its path cannot be mapped under src/"
+        out.unplaced[workspace_path] = problem
         return
     local = _unique(out, local, workspace_path)
+    problem = lexical_problem(local)  # the extension or a _2 suffix can pass a length limit
+    if problem:
+        out.unplaced[workspace_path] = f"its path cannot be mapped under src/: {local!r} {problem}"
+        return
     out.local_paths[workspace_path] = local
     out.files[local] = obj.content
 
 
 def local_path(canonical: str, obj: ExportedObject, prefix: str) -> str | None:
-    """Where ``obj`` lands unless another object took that name first (``_unique``)."""
-    local = _local_base(canonical, prefix)
-    if local is None:
-        return None
-    if obj.is_notebook and obj.file_type:
-        ext = "." + obj.file_type.lower()
-        if not (ext == ".ipynb" and local.lower().endswith(ext)):
-            local += ext
-    return local
+    """Where ``obj`` lands when no other object takes its name first (``_unique``);
+    ``None`` when it has no local copy."""
+    local, _ = _with_extension(canonical, obj, prefix)
+    return local if local is not None and not lexical_problem(local) else None
 
 
 def name_clash_key(canonical: str, prefix: str) -> str | None:
     """Objects whose local paths could clash (case-insensitively, whatever extension
     their export adds) share this key; ``None`` for a path that cannot be mapped."""
-    local = _local_base(canonical, prefix)
+    local, _ = _local_base(canonical, prefix)
     if local is None:
         return None
     lowered = local.lower()
@@ -126,12 +131,24 @@ def name_clash_key(canonical: str, prefix: str) -> str | None:
     return lowered
 
 
-def _local_base(canonical: str, prefix: str) -> str | None:
+def _with_extension(canonical: str, obj: ExportedObject, prefix: str
+                    ) -> tuple[str | None, str]:
+    local, problem = _local_base(canonical, prefix)
+    if local is not None and obj.is_notebook and obj.file_type:
+        ext = "." + obj.file_type.lower()
+        if not (ext == ".ipynb" and local.lower().endswith(ext)):
+            local += ext
+    return local, problem
+
+
+def _local_base(canonical: str, prefix: str) -> tuple[str | None, str]:
+    """``src/<path below the prefix>``, or None and why the one path rule refuses it."""
     rel = canonical[len(prefix) :].lstrip("/") if canonical.startswith(prefix) else canonical
-    rel = posixpath.normpath(rel.lstrip("/"))
-    if rel in (".", "") or rel.startswith("../") or rel == "..":
-        return None
-    return f"{SRC_DIR}/{rel}"
+    local = f"{SRC_DIR}/{rel.lstrip('/')}"
+    problem = lexical_problem(local)
+    if problem:
+        return None, f"its path cannot be mapped under src/: {local!r} {problem}"
+    return local, ""
 
 
 def _unique(out: Placement, local: str, workspace_path: str) -> str:

@@ -26,7 +26,7 @@ import regex
 from dabgen_ci.core.bundle.convert import READ_ONLY_SETTINGS
 from dabgen_ci.core.bundle.layout import RenderedBundle
 from dabgen_ci.core.bundle.sources import canonical_path, path_slots
-from dabgen_ci.core.bundle.tree import Location, fmt_location, get_at, set_at
+from dabgen_ci.core.bundle.tree import Location, format_path, get_at, set_at
 
 NOTEBOOK_EXTENSIONS = (".py", ".sql", ".scala", ".r", ".ipynb")
 _REFERENCE = regex.compile(r"\$\{([^{}]+)\}")
@@ -87,6 +87,14 @@ def variable_values(config: Mapping, target: str | None = None) -> dict[str, obj
     for name, value in overrides.items():
         values[name] = value.get("default") if isinstance(value, Mapping) else value
     return values
+
+
+def resolve_references(value: object, variables: Mapping[str, object],
+                       key_to_job_id: Mapping[str, int]) -> object:
+    """``value`` with ``${var.<name>}`` and ``${resources.jobs.<key>.id}`` replaced by what
+    they stand for (a whole-string reference takes the value's own type); references it
+    cannot resolve stay as written. The input is not modified."""
+    return _resolve(value, variables, key_to_job_id)
 
 
 def _resolve(value: object, variables: Mapping[str, object], ids: Mapping[str, int]) -> object:
@@ -172,4 +180,4 @@ def _diff(original: object, bundle: object, location: Location) -> Iterator[Diff
             right = bundle[i] if i < len(bundle) else ABSENT
             yield from _diff(left, right, (*location, i))
     elif type(original) is not type(bundle) or original != bundle:
-        yield Difference(fmt_location(location), original, bundle)
+        yield Difference(format_path(location), original, bundle)
