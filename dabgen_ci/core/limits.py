@@ -68,12 +68,22 @@ def yaml_text_problem(text: str) -> str | None:
     return None if node is None else yaml_node_problem(node, MAX_YAML_DEPTH)
 
 
-def yaml_node_problem(root: yaml.Node, max_depth: int = MAX_YAML_DEPTH) -> str | None:
+def yaml_node_problem(root: yaml.Node, max_depth: int = MAX_YAML_DEPTH, *,
+                      anchors: bool = True) -> str | None:
     """Why the composed document ``root`` is too costly to build, or None.
 
     Counts, without expanding anything: the nodes the document would have once every
     alias is expanded, how many of them come from aliases, and the deepest nesting.
+    ``anchors=False`` says the text defines no anchor (no ``&``): then no node is reached
+    twice, the graph is a tree, and counting its nodes and depth is all there is to do.
     """
+    if not anchors:
+        count, depth = _tree_shape(root, max_depth)
+        if depth > max_depth:
+            return _TOO_DEEP.format(max_depth)
+        if count > MAX_EXPANDED_NODES:
+            return (f"it would expand to {count:,} values (at most {MAX_EXPANDED_NODES:,})")
+        return None
     sizes, depths = _expanded_sizes(root)
     if sizes is None:
         return "it holds an alias that refers to itself (a cycle)"
@@ -89,6 +99,26 @@ def yaml_node_problem(root: yaml.Node, max_depth: int = MAX_YAML_DEPTH) -> str |
         return (f"its aliases would expand {unique:,} values to {expanded:,} (excessive "
                 "aliasing, refused as the Databricks CLI does)")
     return None
+
+
+def _tree_shape(root: yaml.Node, max_depth: int) -> tuple[int, int]:
+    """Node count and depth of a tree of nodes (the walk stops past ``max_depth``)."""
+    count, deepest = 0, 0
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if depth > deepest:
+            deepest = depth
+            if depth > max_depth:
+                break
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)
+    return count, deepest
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:

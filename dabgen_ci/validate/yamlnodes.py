@@ -74,7 +74,8 @@ def parse_yaml(text: str, file: str) -> tuple[Any, LocTree | None, list[Diagnost
         return None, None, [_error(f"invalid YAML: {exc}", file, None)]
     if node is None:
         return None, None, []
-    too_costly = yaml_node_problem(node)  # before a single value is built
+    # before a single value is built; without an anchor in the text, no node is shared
+    too_costly = yaml_node_problem(node, anchors="&" in text)
     if too_costly:
         return None, None, [_error(f"refusing to read {file}: {too_costly}", file,
                                    node.start_mark.line + 1)]
