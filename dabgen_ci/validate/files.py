@@ -40,32 +40,52 @@ class BundleFiles(NamedTuple):
 
 def scan_files(root: Path, contents: Mapping[str, bytes] | None = None) -> BundleFiles:
     """Every file below ``root``. ``contents`` holds files the caller has just written there
-    (bundle-relative path → bytes): their kind is told without reading them back."""
+    (bundle-relative path → bytes): their kind is told without reading them back.
+
+    The walk is ``os.walk``'s (links to folders are not followed, the usual build and tool
+    folders are skipped) on ``os.scandir`` entries, which know whether they are links
+    without asking the file system again.
+    """
     contents = contents or {}
     files: set[str] = set()
     notebooks: set[str] = set()
     outside: set[str] = set()
-    root_text = os.fspath(root)
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
-        rel_dir = os.path.relpath(dirpath, root_text).replace(os.sep, "/")
-        regular = set(filenames)
-        for name in [*filenames, *(d for d in dirnames if os.path.islink(Path(dirpath, d)))]:
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-            written = contents.get(rel)
-            if written is not None and name in regular:
-                files.add(rel)
-                if is_notebook_bytes(os.path.splitext(name)[1], written):
-                    notebooks.add(rel)
+    todo: list[tuple[str, str]] = [(os.fspath(root), "")]
+    while todo:
+        directory, prefix = todo.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            rel = prefix + entry.name
+            if _is_dir(entry):
+                if entry.name in _SKIP_DIRS:
+                    continue
+                if not entry.is_symlink():
+                    todo.append((entry.path, rel + "/"))
+                elif not is_inside(root, Path(entry.path)):
+                    outside.add(rel)
                 continue
-            full = Path(dirpath) / name
-            if full.is_symlink() and not is_inside(root, full):
-                outside.add(rel)
-            elif name in regular:
+            written = contents.get(rel)
+            if written is not None:  # dabgen wrote it there just now: a regular file
                 files.add(rel)
-                if is_notebook(full):
+                if is_notebook_bytes(os.path.splitext(entry.name)[1], written):
+                    notebooks.add(rel)
+            elif entry.is_symlink() and not is_inside(root, Path(entry.path)):
+                outside.add(rel)
+            else:
+                files.add(rel)
+                if is_notebook(Path(entry.path)):
                     notebooks.add(rel)
     return BundleFiles(frozenset(files), frozenset(notebooks), frozenset(outside))
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # through a link, as os.walk sorts names
+    except OSError:
+        return False
 
 
 def is_notebook(path: Path) -> bool:

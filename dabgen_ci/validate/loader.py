@@ -97,8 +97,8 @@ def load_bundle(root: Path, contents: Mapping[str, bytes] | None = None,
                           "one", found[1], None))
     root_file = _read(root, found[0], diags, contents, parsed)
     files = [root_file]
-    files += [_read(root, rel, diags, contents, parsed)
-              for rel in _expand_includes(root, root_file, diags, contents)]
+    files += [_read(root, rel, diags, contents, parsed, confined)
+              for rel, confined in _expand_includes(root, root_file, diags, contents)]
     for extra in files[1:]:
         if extra.config.get("include"):
             loc = extra.tree.find(("include",)) if extra.tree else None
@@ -130,7 +130,8 @@ class ParsedFiles:
 
 
 def _read(root: Path, rel: str, diags: list[Diagnostic], contents: Mapping[str, bytes],
-          parsed: ParsedFiles | None) -> ConfigFile:
+          parsed: ParsedFiles | None, confined: Path | None = None) -> ConfigFile:
+    """``confined``: the real path of ``rel`` when the include glob has confined it."""
     data = contents.get(rel)
     if data is not None:  # written there by the caller: neither confined nor read again
         known = parsed.get(rel, data) if parsed is not None else None
@@ -139,7 +140,7 @@ def _read(root: Path, rel: str, diags: list[Diagnostic], contents: Mapping[str, 
             return known[0]
         return parse_file(rel, data, diags)
     try:
-        path = confine(root, rel, what="bundle file", where="the bundle root")
+        path = confined or confine(root, rel, what="bundle file", where="the bundle root")
     except PathRefused:
         diags.append(_err(f"{rel} is a symbolic link that leads outside the bundle root; "
                           "dabgen reads only files inside it", rel, None))
@@ -170,13 +171,14 @@ def parse_file(rel: str, data: bytes, diags: list[Diagnostic]) -> ConfigFile:
 
 
 def _expand_includes(root: Path, root_file: ConfigFile, diags: list[Diagnostic],
-                     contents: Mapping[str, bytes]) -> list[str]:
-    """Files matched by ``include`` in order: per entry sorted, first match wins."""
+                     contents: Mapping[str, bytes]) -> list[tuple[str, Path | None]]:
+    """Files matched by ``include`` in order: per entry sorted, first match wins; each with
+    its confined real path (``None`` for a file the caller has just written)."""
     entries = root_file.config.get("include") or []
     if not isinstance(entries, list):
         return []  # the schema check reports the wrong type
     seen = set(ROOT_FILE_NAMES)
-    out: list[str] = []
+    out: list[tuple[str, Path | None]] = []
     for index, entry in enumerate(entries):
         if not isinstance(entry, str):
             continue
@@ -197,7 +199,7 @@ def _expand_includes(root: Path, root_file: ConfigFile, diags: list[Diagnostic],
         if not matches and not any(c in entry for c in "*?["):
             diags.append(_err(f"include {entry!r} does not match any file", root_file.path,
                               line))
-        for rel in matches:
+        for rel, confined in matches.items():
             if rel in seen:
                 continue
             seen.add(rel)
@@ -205,19 +207,20 @@ def _expand_includes(root: Path, root_file: ConfigFile, diags: list[Diagnostic],
                 diags.append(_err(f"included file {rel} is not YAML or JSON; list files to "
                                   "sync under sync.include instead", root_file.path, line))
                 continue
-            out.append(rel)
+            out.append((rel, confined))
     return out
 
 
 def _glob_inside(root: Path, entry: str, contents: Mapping[str, bytes]
-                 ) -> tuple[list[str], int]:
-    """Files ``entry`` matches inside the root (sorted), and how many matches lead out."""
-    inside: list[str] = []
+                 ) -> tuple[dict[str, Path | None], int]:
+    """Files ``entry`` matches inside the root (sorted, each with its real path; ``None``
+    for one the caller has just written), and how many matches lead out."""
+    inside: dict[str, Path | None] = {}
     leaving = 0
     for match in glob.glob(entry, root_dir=root, include_hidden=True):
         rel = match.replace("\\", "/")
-        if rel in contents:  # a file the caller has just written there
-            inside.append(rel)
+        if rel in contents:
+            inside[rel] = None
             continue
         try:
             path = confine(root, rel, where="the bundle root")
@@ -225,8 +228,8 @@ def _glob_inside(root: Path, entry: str, contents: Mapping[str, bytes]
             leaving += 1
             continue
         if path.is_file():
-            inside.append(rel)
-    return sorted(inside), leaving
+            inside[rel] = path
+    return dict(sorted(inside.items())), leaving
 
 
 def _duplicate_resource_keys(files: Iterable[ConfigFile]) -> list[Diagnostic]:

@@ -30,6 +30,7 @@ from dabgen_ci.core.secrets import (
     fingerprint,
     first_token,
     has_allow_marker,
+    has_token,
     mask_tokens,
 )
 from dabgen_ci.validate.located import LocTree, Path, format_path
@@ -82,6 +83,8 @@ def check_secrets(config: dict[str, Any], tree: LocTree | None,
 def check_source(file: str, text: str, allow: SecretAllowlist = NO_ALLOWANCES
                  ) -> list[Diagnostic]:
     """Token-shaped credentials in a source file (a notebook, a script, a SQL file)."""
+    if not has_token(text):
+        return []
     matches = [(shape, m) for shape in TOKEN_SHAPES for m in shape.pattern.finditer(text)]
     if not matches:
         return []

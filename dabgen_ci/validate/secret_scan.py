@@ -23,8 +23,9 @@ def with_markers(root: Path, config_files: Iterable[str], allow: SecretAllowlist
     """``allow`` plus the lines of the configuration files that carry the marker
     (``contents``: files the caller has just written, which are not read back)."""
     marked: set[tuple[str, int]] = set()
+    real_root = root.resolve()
     for rel in config_files:
-        text = _read(root, rel, contents)
+        text = _read(root, rel, contents, real_root)
         if text is not None and ALLOW_MARKER in text:
             marked |= marked_lines(rel, text)
     return allow.with_marked(frozenset(marked))
@@ -34,13 +35,14 @@ def scan_sources(root: Path, files: Iterable[str], allow: SecretAllowlist,
                  contents: Mapping[str, bytes] | None = None) -> list[Diagnostic]:
     """Secret findings in every file under ``src/`` (``contents``: as in :func:`with_markers`)."""
     out: list[Diagnostic] = []
+    real_root = root.resolve()
     for rel in sorted(f for f in files if f.startswith(SRC_DIR + "/")):
         if _size(root, rel, contents) > MAX_SCANNED_BYTES:
             out.append(Diagnostic("warning", f"not scanned for secrets: larger than "
                                   f"{MAX_SCANNED_BYTES // (1024 * 1024)} MB", file=rel,
                                   source=SOURCE))
             continue
-        text = _read(root, rel, contents)
+        text = _read(root, rel, contents, real_root)
         if text is not None:
             out.extend(check_source(rel, text, allow))
     return out
@@ -54,15 +56,16 @@ def _size(root: Path, rel: str, contents: Mapping[str, bytes] | None) -> int:
     return path.stat().st_size if path.is_file() else 0
 
 
-def _read(root: Path, rel: str, contents: Mapping[str, bytes] | None = None) -> str | None:
+def _read(root: Path, rel: str, contents: Mapping[str, bytes] | None = None,
+          real_root: Path | None = None) -> str | None:
     """The file's text (undecodable bytes replaced: token shapes are ASCII), or None when it
-    cannot be read or lies outside the bundle."""
+    cannot be read or lies outside the bundle (``real_root``: the root, resolved)."""
     written = contents.get(rel) if contents else None
     if written is not None:
         return written.decode("utf-8", "replace")
     path = root / rel
     try:
-        if not path.resolve().is_relative_to(root.resolve()):
+        if not path.resolve().is_relative_to(real_root or root.resolve()):
             return None
         return path.read_bytes().decode("utf-8", "replace")
     except (OSError, RuntimeError):
