@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import glob
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from dabgen_ci.core.bundle.tree import format_path
 from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.core.paths import GOES_UP, PathRefused, confine, lexical_problem, tidy
 from dabgen_ci.errors import BadInputError
-from dabgen_ci.validate.located import Location, LocTree, flatten, merge_all
+from dabgen_ci.validate.located import LazyLocTree, Location, LocTree, flatten, merge_all
 from dabgen_ci.validate.located import Path as YamlPath
 from dabgen_ci.validate.targets import resolve_target, resolve_target_located, select_target
 from dabgen_ci.validate.yamlnodes import parse_yaml
@@ -64,9 +64,36 @@ class LoadedBundle:
         unchanged maps with :attr:`config`: callers must not modify it."""
         name = select_target(self.config, target)
         if name not in self._resolved:
-            self._resolved[name] = resolve_target_located(self.config, self.tree, name,
-                                                          share=True)
+            resolved = resolve_target_located(self.config, None, name, share=True)[0]
+            tree = self.tree
+            located = None if tree is None else LazyLocTree(
+                lambda: resolve_target_located(self.config, tree, name)[1])
+            self._resolved[name] = (resolved, located)  # type: ignore[assignment]
         return self._resolved[name]
+
+    def file_of(self, target: str | None) -> Callable[[YamlPath], str | None]:
+        """Which file wrote a value of the resolved ``target``, where that is clear without
+        the location tree: a value inside a resource defined in one file only and left
+        alone by the target's overrides. ``None`` otherwise (ask :meth:`resolved`'s tree)."""
+        name = select_target(self.config, target)
+        owners: dict[tuple[str, str], list[str]] = {}
+        overridden: set[tuple[str, str]] = set()
+        for f in self.files:
+            for rtype, key in _resource_keys(f.config.get("resources")):
+                owners.setdefault((rtype, key), []).append(f.path)
+            targets = f.config.get("targets")
+            section = targets.get(name) if isinstance(targets, dict) and name else None
+            if isinstance(section, dict):
+                overridden.update(_resource_keys(section.get("resources")))
+
+        def written_in(path: YamlPath) -> str | None:
+            if len(path) < 3 or path[0] != "resources":
+                return None
+            key = (str(path[1]), str(path[2]))
+            found = owners.get(key)
+            return found[0] if found and len(found) == 1 and key not in overridden else None
+
+        return written_in
 
     @functools.cached_property
     def locations(self) -> dict[str, Location]:
@@ -160,14 +187,15 @@ def parse_file(rel: str, data: bytes, diags: list[Diagnostic]) -> ConfigFile:
     except UnicodeDecodeError as exc:
         diags.append(_err(f"cannot read {rel}: {exc}", rel, None))
         return ConfigFile(rel, {}, None)
-    value, tree, problems = parse_yaml(text, rel)
+    value, _, problems = parse_yaml(text, rel, locate=False)
     diags.extend(problems)
     if value is None:
         return ConfigFile(rel, {}, None)
     if not isinstance(value, dict):
         diags.append(_err("the top level of a bundle file must be a mapping", rel, 1))
         return ConfigFile(rel, {}, None)
-    return ConfigFile(rel, value, tree)
+    # Locations are worked out again from the text if a diagnostic needs a line.
+    return ConfigFile(rel, value, LazyLocTree(lambda: parse_yaml(text, rel)[1]))
 
 
 def _expand_includes(root: Path, root_file: ConfigFile, diags: list[Diagnostic],
@@ -233,28 +261,23 @@ def _glob_inside(root: Path, entry: str, contents: Mapping[str, bytes]
 
 
 def _duplicate_resource_keys(files: Iterable[ConfigFile]) -> list[Diagnostic]:
-    """A resource key may be defined once: in one file, under one resource type (CLI rule)."""
-    first: dict[str, tuple[str, str, int | None]] = {}
+    """A resource key may be defined once: in one file, under one resource type (CLI rule).
+    Lines are looked up only for the duplicates reported."""
+    first: dict[str, tuple[ConfigFile, str]] = {}
     diags: list[Diagnostic] = []
     for f in files:
-        resources = f.config.get("resources")
-        if not isinstance(resources, dict):
-            continue
-        for rtype, group in resources.items():
-            if not isinstance(group, dict):
+        for rtype, key in _resource_keys(f.config.get("resources")):
+            if key not in first:
+                first[key] = (f, rtype)
                 continue
-            for key in group:
-                line = _line(f, ("resources", rtype, key))
-                if key not in first:
-                    first[key] = (f.path, rtype, line)
-                    continue
-                ofile, otype, oline = first[key]
-                diags.append(Diagnostic(
-                    "error",
-                    f"resource key {key!r} is already defined as {otype}.{key} in "
-                    f"{ofile}:{oline}; resource keys must be unique across files and types",
-                    file=f.path, line=line, path=format_path(("resources", rtype, key)),
-                    source="loader"))
+            other, otype = first[key]
+            oline = _line(other, ("resources", otype, key))
+            diags.append(Diagnostic(
+                "error",
+                f"resource key {key!r} is already defined as {otype}.{key} in "
+                f"{other.path}:{oline}; resource keys must be unique across files and types",
+                file=f.path, line=_line(f, ("resources", rtype, key)),
+                path=format_path(("resources", rtype, key)), source="loader"))
     return diags
 
 
@@ -264,7 +287,17 @@ def _merge_files(files: list[ConfigFile], diags: list[Diagnostic]
         path = files[index].path
         diags.append(_err(f"cannot merge {path} into the bundle: {problem}", path, None))
 
-    return merge_all([(f.config, f.tree) for f in files], clash)
+    config = merge_all([(f.config, None) for f in files], clash)[0]
+    if all(f.tree is None for f in files):
+        return config, None
+    return config, LazyLocTree(
+        lambda: merge_all([(f.config, f.tree) for f in files], lambda *_: None)[1])
+
+
+def _resource_keys(resources: Any) -> Iterator[tuple[str, str]]:
+    for rtype, group in (resources.items() if isinstance(resources, dict) else ()):
+        for key in group if isinstance(group, dict) else ():
+            yield rtype, key
 
 
 def _line(f: ConfigFile, path: YamlPath) -> int | None:

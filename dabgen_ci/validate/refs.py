@@ -56,3 +56,23 @@ def walk_strings(value: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
             stack.extend(((*p, k), child) for k, child in v.items())
         elif isinstance(v, list):
             stack.extend(((*p, i), child) for i, child in enumerate(v))
+
+
+_ROOT = object()
+
+
+def reference_strings(value: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
+    """:func:`walk_strings` restricted to strings holding ``${`` (the only ones that can
+    hold a reference), in the same order; a path is built only for what it yields."""
+    stack: list[tuple[Path, Any, Any]] = [(path, _ROOT, value)]
+    while stack:
+        parent, key, v = stack.pop()
+        if isinstance(v, str):
+            if "${" in v:
+                yield (parent if key is _ROOT else (*parent, key)), v
+        elif isinstance(v, dict):
+            here = parent if key is _ROOT else (*parent, key)
+            stack.extend((here, k, child) for k, child in v.items())
+        elif isinstance(v, list):
+            here = parent if key is _ROOT else (*parent, key)
+            stack.extend((here, i, child) for i, child in enumerate(v))

@@ -55,7 +55,7 @@ def check_bundle(bundle: LoadedBundle, files: frozenset[str], *, target: str | N
     out.extend(check_jobs(resolved, tree))
     out.extend(check_resource_references(resolved, tree))
     out.extend(check_variable_values(resolved, tree, referenced_variables(bundle.files), target))
-    out.extend(check_paths(resolved, tree, files, notebooks))
+    out.extend(check_paths(resolved, tree, files, notebooks, bundle.file_of(target)))
     return out
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fnmatch import fnmatchcase
 from typing import Any, NamedTuple
 
@@ -51,16 +51,24 @@ class FileIndex(NamedTuple):
 
 
 def check_paths(config: dict[str, Any], tree: LocTree | None, files: frozenset[str],
-                notebooks: frozenset[str] | None = None) -> list[Diagnostic]:
-    """Missing or wrong-kind local files referenced by the resolved configuration."""
+                notebooks: frozenset[str] | None = None,
+                file_of: Callable[[Path], str | None] | None = None) -> list[Diagnostic]:
+    """Missing or wrong-kind local files referenced by the resolved configuration.
+
+    A relative path is relative to the file that wrote it: ``file_of`` names that file
+    when it can without the location tree (see ``LoadedBundle.file_of``), else the tree
+    is asked.
+    """
     index = FileIndex(files, notebooks, _directories(files), bool(config.get("artifacts")),
                       bool(get(config, "sync", "paths")))
     out: list[Diagnostic] = []
     for ref in _references(config):
         if unresolved(ref.value) or _is_remote(ref.value):
             continue
-        loc = tree.find(ref.path) if tree else None
-        base = posixpath.dirname(loc.file) if loc else ""
+        written_in = file_of(ref.path) if file_of is not None else None
+        if written_in is None and tree is not None:
+            written_in = tree.find(ref.path).file
+        base = posixpath.dirname(written_in) if written_in else ""
         local = posixpath.normpath(posixpath.join(base, ref.value))
         problem = _problem(ref, local, index)
         if problem:

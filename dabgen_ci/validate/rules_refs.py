@@ -16,7 +16,12 @@ from typing import Any, Protocol
 
 from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.validate.located import LocTree, Path
-from dabgen_ci.validate.refs import has_reference, references, split_reference, walk_strings
+from dabgen_ci.validate.refs import (
+    has_reference,
+    reference_strings,
+    references,
+    split_reference,
+)
 from dabgen_ci.validate.rulebase import finding, get
 
 _AUTH_FIELDS = ("host", "profile", "auth_type", "metadata_service_url", "client_id",
@@ -39,7 +44,7 @@ def check_variables(files: Iterable[RawFile], declared: set[str]) -> list[Diagno
     """Undeclared ``${var.x}``, undeclared target variables, references in resource keys."""
     out: list[Diagnostic] = []
     for f in files:
-        for path, text in walk_strings(f.config):
+        for path, text in reference_strings(f.config):
             for ref in references(text):
                 parts = split_reference(ref)
                 if parts[0] == "var" and (len(parts) < 2 or parts[1] not in declared):
@@ -56,7 +61,7 @@ def check_variables(files: Iterable[RawFile], declared: set[str]) -> list[Diagno
 def referenced_variables(files: Iterable[RawFile]) -> set[str]:
     names = set()
     for f in files:
-        for _, text in walk_strings(f.config):
+        for _, text in reference_strings(f.config):
             for ref in references(text):
                 parts = split_reference(ref)
                 if parts[0] == "var" and len(parts) > 1 and isinstance(parts[1], str):
@@ -88,7 +93,7 @@ def check_resource_references(resolved: dict[str, Any], tree: LocTree | None
     resources = resolved.get("resources")
     resources = resources if isinstance(resources, dict) else {}
     out = []
-    for path, text in walk_strings(resolved):
+    for path, text in reference_strings(resolved):
         for ref in references(text):
             parts = split_reference(ref)
             if parts[0] != "resources":

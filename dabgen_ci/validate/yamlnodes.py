@@ -58,8 +58,13 @@ class YamlError(Exception):
         self.loc = loc
 
 
-def parse_yaml(text: str, file: str) -> tuple[Any, LocTree | None, list[Diagnostic]]:
-    """Parse one configuration file; on failure return ``None`` and one error diagnostic."""
+def parse_yaml(text: str, file: str, *, locate: bool = True
+               ) -> tuple[Any, LocTree | None, list[Diagnostic]]:
+    """Parse one configuration file; on failure return ``None`` and one error diagnostic.
+
+    ``locate=False`` builds the values only (the tree is ``None``): most runs never need
+    a line number, and the locations are a third of the work and of the memory.
+    """
     try:
         node = yaml.compose(text, Loader=_CoreSchemaLoader)
     except RecursionError:
@@ -79,9 +84,9 @@ def parse_yaml(text: str, file: str) -> tuple[Any, LocTree | None, list[Diagnost
     if too_costly:
         return None, None, [_error(f"refusing to read {file}: {too_costly}", file,
                                    node.start_mark.line + 1)]
-    builder = _Builder(file)
+    builder = _Builder(file, locate)
     try:
-        value, tree = builder.build(node, _loc(node, file))
+        value, tree = builder.build(node)
     except YamlError as exc:
         return None, None, [_error(exc.summary, file, exc.loc.line)]
     return value, tree, builder.diagnostics
@@ -96,108 +101,130 @@ def _loc(node: yaml.Node, file: str) -> Location:
 
 
 class _Builder:
-    """Turns composed nodes into values; aliases are expanded, cycles rejected."""
+    """Turns composed nodes into values (and, with ``locate``, their location tree);
+    aliases are expanded, cycles rejected."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, locate: bool = True) -> None:
         self.file = file
+        self.locate = locate
         self.active: set[int] = set()
         self.diagnostics: list[Diagnostic] = []
 
-    def build(self, node: yaml.Node, loc: Location) -> tuple[Any, LocTree]:
+    def build(self, node: yaml.Node) -> tuple[Any, LocTree | None]:
         if id(node) in self.active:
-            raise YamlError("cyclic reference to a YAML anchor", loc)
+            raise YamlError("cyclic reference to a YAML anchor", _loc(node, self.file))
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):
-                return self._mapping(node, loc)
+                return self._mapping(node)
             if isinstance(node, yaml.SequenceNode):
-                items = [self.build(n, _loc(n, self.file)) for n in node.value]
-                return [v for v, _ in items], LocTree(loc, [t for _, t in items])
-            return _scalar(node, loc), LocTree(loc)
+                items = [self.build(n) for n in node.value]
+                values = [v for v, _ in items]
+                if not self.locate:
+                    return values, None
+                return values, LocTree(_loc(node, self.file), [t for _, t in items])
+            value = _scalar(node, self.file)
+            return value, LocTree(_loc(node, self.file)) if self.locate else None
         finally:
             self.active.discard(id(node))
 
-    def _mapping(self, node: yaml.MappingNode, loc: Location) -> tuple[dict, LocTree]:
+    def _mapping(self, node: yaml.MappingNode) -> tuple[dict, LocTree | None]:
         values: dict[str, Any] = {}
         trees: dict[str, LocTree] = {}
         merge_node: yaml.Node | None = None
         for key_node, value_node in node.value:
-            key_loc = _loc(key_node, self.file)
-            key = _key(key_node, key_loc)
+            key = _key(key_node, self.file)
             if key is None:
                 if merge_node is not None:
                     raise YamlError("duplicate YAML merge key ('<<') is not allowed; to merge "
-                                    "multiple maps, use a sequence: '<<: [*a, *b]'", key_loc)
+                                    "multiple maps, use a sequence: '<<: [*a, *b]'",
+                                    _loc(key_node, self.file))
                 merge_node = value_node
                 continue
             if key in values:
                 self.diagnostics.append(_error(
                     f"duplicate key {key!r} in a mapping; remove one of them",
-                    self.file, key_loc.line))
-            value, tree = self.build(value_node, _loc(value_node, self.file))
+                    self.file, key_node.start_mark.line + 1))
+            value, tree = self.build(value_node)
             values[key] = value
-            trees[key] = LocTree(key_loc, tree.children)
+            if tree is not None:
+                trees[key] = LocTree(_loc(key_node, self.file), tree.children)
         if merge_node is None:
-            return values, LocTree(loc, trees)
-        return self._merge(merge_node, values, trees, loc)
+            return values, LocTree(_loc(node, self.file), trees) if self.locate else None
+        return self._merge(node, merge_node, values, trees)
 
-    def _merge(self, merge_node: yaml.Node, values: dict, trees: dict, loc: Location
-               ) -> tuple[dict, LocTree]:
+    def _merge(self, node: yaml.Node, merge_node: yaml.Node, values: dict, trees: dict
+               ) -> tuple[dict, LocTree | None]:
         """``<<:`` — later merged maps win over earlier ones, explicit keys over all."""
-        mloc = _loc(merge_node, self.file)
         sources = merge_node.value if isinstance(merge_node, yaml.SequenceNode) else [merge_node]
         out: dict[str, Any] = {}
         out_trees: dict[str, LocTree] = {}
         for src in sources:
-            value, tree = self.build(src, _loc(src, self.file))
-            if not isinstance(value, dict) or not isinstance(tree.children, dict):
-                raise YamlError("map merge requires a map or a sequence of maps", mloc)
+            value, tree = self.build(src)
+            if not isinstance(value, dict) or (
+                    tree is not None and not isinstance(tree.children, dict)):
+                raise YamlError("map merge requires a map or a sequence of maps",
+                                _loc(merge_node, self.file))
             out.update(value)
-            out_trees.update(tree.children)
+            if tree is not None:
+                out_trees.update(tree.children)  # type: ignore[arg-type]
         out.update(values)
         out_trees.update(trees)
-        return out, LocTree(loc, out_trees)
+        return out, LocTree(_loc(node, self.file), out_trees) if self.locate else None
 
 
-def _key(node: yaml.Node, loc: Location) -> str | None:
+def _key(node: yaml.Node, file: str) -> str | None:
     """The key's text; ``None`` for a merge key. Non-string keys are rejected like the CLI."""
     if not isinstance(node, yaml.ScalarNode):
-        raise YamlError("a mapping key must be a scalar", loc)
+        raise YamlError("a mapping key must be a scalar", _loc(node, file))
     if node.tag == _MERGE:
         return None
     if node.tag not in (_STR, _NULL):
-        raise YamlError(f"invalid key {node.value!r}: keys must be strings (quote it)", loc)
+        raise YamlError(f"invalid key {node.value!r}: keys must be strings (quote it)",
+                        _loc(node, file))
     return str(node.value)
 
 
-def _scalar(node: yaml.Node, loc: Location) -> Any:
+def _scalar(node: yaml.Node, file: str) -> Any:
+    """The scalar's value; its location is worked out only if it is invalid."""
+    try:
+        return _scalar_value(node)
+    except _InvalidScalar as exc:
+        raise YamlError(str(exc), _loc(node, file)) from None
+
+
+class _InvalidScalar(ValueError):
+    pass
+
+
+def _scalar_value(node: yaml.Node) -> Any:
     text = node.value
     tag = node.tag
     if tag == _NULL:
         return None
     if tag == _BOOL:
         if text.lower() not in ("true", "false"):
-            raise YamlError(f"invalid bool value: {text}", loc)
+            raise _InvalidScalar(f"invalid bool value: {text}")
         return text.lower() == "true"
     if tag == _INT:
-        return _int(text, loc)
+        return _int(text)
     if tag == _FLOAT:
-        return _float(text, loc)
+        return _float(text)
     if tag in (_STR, "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"):
         return text
-    raise YamlError(f"unknown YAML tag: {tag}", loc)
+    raise _InvalidScalar(f"unknown YAML tag: {tag}")
 
 
-def _int(text: str, loc: Location) -> int:
+def _int(text: str) -> int:
     digits = text.lstrip("+-").lstrip("0") or "0"
     sign = -1 if text.startswith("-") else 1
     try:
         return sign * int(digits, 10) if digits.isdigit() else int(text, 0)
     except ValueError:
-        raise YamlError(f"invalid int value: {text}", loc) from None
+        raise _InvalidScalar(f"invalid int value: {text}") from None
 
 
-def _float(text: str, loc: Location) -> float:
+def _float(text: str) -> float:
     lowered = text.lower().lstrip("+")
     if lowered in (".inf", "-.inf"):
         return -math.inf if lowered.startswith("-") else math.inf
@@ -206,4 +233,4 @@ def _float(text: str, loc: Location) -> float:
     try:
         return float(text)
     except ValueError:
-        raise YamlError(f"invalid float value: {text}", loc) from None
+        raise _InvalidScalar(f"invalid float value: {text}") from None

@@ -24,3 +24,13 @@ def test_resolved_shares_what_holds_no_reference(tmp_path: Path) -> None:
         assert resolved["resources"]["jobs"][key]["tasks"][n] is original[key]["tasks"][n]
     assert "${var." not in str(resolved["resources"])  # every declared variable substituted
     assert copied["resources"]["jobs"]["cleanup"] is not original["cleanup"]  # a copy
+
+
+def test_reference_strings_are_walk_strings_with_a_reference(tmp_path: Path) -> None:
+    from dabgen_ci.validate.refs import reference_strings, walk_strings
+
+    bundle = load_bundle(write_bundle(tmp_path))
+    for value in (bundle.config, bundle.resolved(None)[0], *(f.config for f in bundle.files)):
+        expected = [(p, t) for p, t in walk_strings(value) if "${" in t]
+        assert list(reference_strings(value)) == expected
+    assert any("${" in t for _, t in walk_strings(bundle.config))
