@@ -79,7 +79,8 @@ def validate_bundle(root: Path, *, target: str | None = None, run_cli: bool | No
     allow = with_markers(root, [f.path for f in bundle.files], secrets or SecretAllowlist(),
                          contents)
     found = scan_files(root, contents) if found is None else found
-    diags.extend(scan_sources(root, found.files, allow, contents))
+    # scan_files lists only files inside the root: no need to resolve each one again
+    diags.extend(scan_sources(root, found.files, allow, contents, confined=True))
     name, problem = _select_target(bundle, target)
     if problem is not None:
         diags.append(problem)

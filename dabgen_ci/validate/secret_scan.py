@@ -19,11 +19,13 @@ MAX_SCANNED_BYTES = 32 * 1024 * 1024  # a source larger than this is reported, n
 
 
 def with_markers(root: Path, config_files: Iterable[str], allow: SecretAllowlist,
-                 contents: Mapping[str, bytes] | None = None) -> SecretAllowlist:
+                 contents: Mapping[str, bytes] | None = None, *,
+                 confined: bool = False) -> SecretAllowlist:
     """``allow`` plus the lines of the configuration files that carry the marker
-    (``contents``: files the caller has just written, which are not read back)."""
+    (``contents``: files the caller has just written, which are not read back;
+    ``confined``: the caller has checked that every file lies inside the bundle)."""
     marked: set[tuple[str, int]] = set()
-    real_root = root.resolve()
+    real_root = None if confined else root.resolve()
     for rel in config_files:
         text = _read(root, rel, contents, real_root)
         if text is not None and ALLOW_MARKER in text:
@@ -32,10 +34,13 @@ def with_markers(root: Path, config_files: Iterable[str], allow: SecretAllowlist
 
 
 def scan_sources(root: Path, files: Iterable[str], allow: SecretAllowlist,
-                 contents: Mapping[str, bytes] | None = None) -> list[Diagnostic]:
-    """Secret findings in every file under ``src/`` (``contents``: as in :func:`with_markers`)."""
+                 contents: Mapping[str, bytes] | None = None, *,
+                 confined: bool = False) -> list[Diagnostic]:
+    """Secret findings in every file under ``src/`` (``contents``, ``confined``: as in
+    :func:`with_markers`; :func:`~dabgen_ci.validate.files.scan_files` lists only files
+    inside)."""
     out: list[Diagnostic] = []
-    real_root = root.resolve()
+    real_root = None if confined else root.resolve()
     for rel in sorted(f for f in files if f.startswith(SRC_DIR + "/")):
         if _size(root, rel, contents) > MAX_SCANNED_BYTES:
             out.append(Diagnostic("warning", f"not scanned for secrets: larger than "
@@ -59,13 +64,14 @@ def _size(root: Path, rel: str, contents: Mapping[str, bytes] | None) -> int:
 def _read(root: Path, rel: str, contents: Mapping[str, bytes] | None = None,
           real_root: Path | None = None) -> str | None:
     """The file's text (undecodable bytes replaced: token shapes are ASCII), or None when it
-    cannot be read or lies outside the bundle (``real_root``: the root, resolved)."""
+    cannot be read or lies outside the bundle (``real_root``: the root, resolved, to check
+    that; ``None`` when the caller has checked it)."""
     written = contents.get(rel) if contents else None
     if written is not None:
         return written.decode("utf-8", "replace")
     path = root / rel
     try:
-        if not path.resolve().is_relative_to(real_root or root.resolve()):
+        if real_root is not None and not path.resolve().is_relative_to(real_root):
             return None
         return path.read_bytes().decode("utf-8", "replace")
     except (OSError, RuntimeError):

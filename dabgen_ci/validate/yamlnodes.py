@@ -36,6 +36,24 @@ class _CoreSchemaLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 
     yaml_implicit_resolvers: dict = {}  # noqa: RUF012 - PyYAML's class-level registry
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """PyYAML's resolution, remembered per scalar text: a bundle repeats the same keys
+        and values thousands of times, and with no path resolvers the tag depends on the
+        text alone."""
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = _SCALAR_TAGS.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_SCALAR_TAGS) < _MAX_REMEMBERED:
+                _SCALAR_TAGS[key] = tag
+        return tag
+
+
+_SCALAR_TAGS: dict[tuple[str, Any], str] = {}
+_MAX_REMEMBERED = 100_000
+
 
 _RESOLVERS = [
     (_NULL, r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
