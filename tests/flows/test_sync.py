@@ -220,3 +220,31 @@ def test_a_variable_stays_a_variable(world: World) -> None:
     root = world.read("databricks.yml")
     assert "  warehouse_id_2:\n" in root and "    default: feedfacecafe0001\n" in root
     assert world.sync("--check").exit_code == 0
+
+
+def test_the_worked_example_of_docs_sync_md(world: World) -> None:
+    """docs/sync.md shows this run's report; the test keeps the page true."""
+    from tests.flows.sync_support import ROOT
+
+    record_base(world)
+    resource = world.read(ETL)
+    resource = resource.replace("timeout_seconds: 7200", "timeout_seconds: 5400  # 90 minutes "
+                                "is enough")
+    world.write(ETL, resource.replace("quartz_cron_expression: 0 30 2 * * ?",
+                                      "quartz_cron_expression: 0 0 3 * * ?"))
+
+    def change(settings: dict[str, Any]) -> None:
+        settings["name"] = "Nightly Sales ETL (EU)"
+        settings["max_concurrent_runs"] = 3
+        settings["schedule"]["quartz_cron_expression"] = "0 0 4 * * ?"
+        settings["tasks"][1]["timeout_seconds"] = 900
+
+    world.edit_job(1001, change)
+    notebook = world.notebook("sales/02_clean_orders.py")
+    notebook.write_text(notebook.read_text().replace("overwrite", "append"))
+    result = world.sync("--check")
+    assert result.exit_code == 1
+    page = (ROOT / "docs" / "sync.md").read_text()
+    shown = page.split("````markdown\n", 1)[1].split("\n````", 1)[0]
+    printed = result.stdout.split("\n---\n", 1)[0].strip()
+    assert printed == shown.strip()

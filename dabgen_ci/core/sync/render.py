@@ -105,7 +105,9 @@ def _job_details(job: JobDrift, options: RenderOptions) -> str:
         lines.append(f"- source {code_span(source.local)} {source.status}{shared}")
         if source.diff:
             lines += ["", fenced(options.redact(source.diff), "diff"), ""]
-    lines += ["", "</details>"]
+    if lines[-1] != "":
+        lines.append("")
+    lines.append("</details>")
     return "\n".join(lines)
 
 
