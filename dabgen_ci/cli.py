@@ -15,9 +15,10 @@ from typing import Any
 import click
 
 from dabgen_ci import __version__
-from dabgen_ci.errors import DabgenError
+from dabgen_ci.errors import BadInputError, DabgenError
 
 INTERNAL_ERROR = 4
+INTERRUPTED = 130  # 128 + SIGINT, the shell convention
 
 
 class DabgenGroup(click.Group):
@@ -30,6 +31,11 @@ class DabgenGroup(click.Group):
             _fail(ctx, str(exc), exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except KeyboardInterrupt:  # Ctrl-C: the writers have already put the old files back
+            _fail(ctx, "interrupted; nothing was left half-written", INTERRUPTED)
+        except OSError as exc:  # a local file the system refused: input, not a bug
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(ctx, f"{where}{exc.strerror or exc}", BadInputError.exit_code)
         except Exception as exc:  # the one broad handler: a bug, reported without traceback
             if os.environ.get("DABGEN_DEBUG"):
                 raise
@@ -66,6 +72,7 @@ def _register() -> None:
         demo,
         generate,
         refine,
+        review,
         roundtrip,
         snapshot,
         validate,
@@ -80,6 +87,7 @@ def _register() -> None:
     cli.add_command(roundtrip.roundtrip)
     cli.add_command(demo.demo)
     cli.add_command(refine.refine)
+    cli.add_command(review.review)
     cli.add_command(action.action)
     cli.add_command(sync_command.sync)
     cli.add_command(config_command.config)

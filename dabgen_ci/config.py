@@ -12,6 +12,7 @@ from typing import Any
 
 from dabgen_ci.config_bundles import BundleConfig, SyncSettings, bundles_from, default_name
 from dabgen_ci.config_check import check_config_text
+from dabgen_ci.core.secrets import SecretAllowlist
 from dabgen_ci.errors import BadInputError
 
 PERMISSION_ORDER = ("none", "read", "triage", "write", "maintain", "admin")
@@ -26,6 +27,17 @@ class AgentConfig:
 
 
 @dataclass(frozen=True)
+class ReviewConfig:
+    """`review:` — lint rules to skip, the severity that fails the review, the plan's target,
+    and whether the agent adds a risk summary."""
+
+    ignore: tuple[str, ...] = ()
+    fail_on: str = "error"
+    target: str = "prod"
+    agent: bool = False
+
+
+@dataclass(frozen=True)
 class Config:
     bundle_dir: str = "bundle"
     bundle_name: str | None = None
@@ -37,6 +49,8 @@ class Config:
         "generate": "write", "refine": "write", "validate": "write", "sync": "write"})
     validation_cli: str = "auto"
     agent: AgentConfig = AgentConfig()
+    review: ReviewConfig = ReviewConfig()
+    secrets: SecretAllowlist = field(default_factory=SecretAllowlist)
     sync: SyncSettings = field(default_factory=SyncSettings)  # single-bundle form
     bundles: tuple[BundleConfig, ...] = ()  # the `bundles:` form
 
@@ -80,6 +94,7 @@ def _from_dict(data: dict[str, Any]) -> Config:
     defaults = Config()
     validation = data.get("validation") or {}
     agent = data.get("agent") or {}
+    review = data.get("review") or {}
     return Config(
         bundle_dir=str(data.get("bundle_dir", defaults.bundle_dir)).strip("/") or ".",
         bundle_name=data.get("bundle_name"),
@@ -92,4 +107,17 @@ def _from_dict(data: dict[str, Any]) -> Config:
         agent=AgentConfig(**{k: agent[k] for k in agent}),
         sync=bundles_from(data)[0].sync if "bundles" not in data else SyncSettings(),
         bundles=bundles_from(data) if "bundles" in data else (),
+        secrets=_secret_allowlist(data.get("secrets") or {}),
+        review=ReviewConfig(ignore=tuple(i.upper() for i in review.get("ignore") or ()),
+                            **{k: review[k] for k in ("fail_on", "target", "agent")
+                               if k in review}),
+    )
+
+
+def _secret_allowlist(section: dict[str, Any]) -> SecretAllowlist:
+    """``secrets.allow``: fingerprints a finding printed, or path globs (schema-checked)."""
+    entries = section.get("allow") or []
+    return SecretAllowlist(
+        fingerprints=frozenset(e["fingerprint"] for e in entries if "fingerprint" in e),
+        paths=tuple(e["path"] for e in entries if "path" in e),
     )

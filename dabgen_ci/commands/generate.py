@@ -11,7 +11,7 @@ import click
 
 from dabgen_ci.agent.auth import check_agent_available
 from dabgen_ci.agent.settings import AgentSettings
-from dabgen_ci.bundle_writer import zip_bytes
+from dabgen_ci.bundle_writer import check_zip_target, write_zip
 from dabgen_ci.commands.options import json_option, source_from, source_options
 from dabgen_ci.commands.refine import render as render_refine
 from dabgen_ci.config import AgentConfig
@@ -69,6 +69,7 @@ def job(job_ids: tuple[int, ...], all_jobs: bool, names: tuple[str, ...],
     )
     require_selection(selection)  # before any credential or API work
     _check_ask(common)
+    _check_zip(common)
     source = source_from(common["snapshot"], common["profile"])
     progress = NullProgress() if common["as_json"] else StderrProgress()
     result = generate_jobs(source, selection, _options(common), progress)
@@ -85,6 +86,7 @@ def path(workspace_path: str, job_name: str | None, warehouse_id: str | None,
          **common: object) -> None:
     """The notebooks under a workspace folder → one job, one task per notebook."""
     _check_ask(common)
+    _check_zip(common)
     source = source_from(common["snapshot"], common["profile"])
     progress = NullProgress() if common["as_json"] else StderrProgress()
     result = generate_path(
@@ -100,6 +102,12 @@ def _check_ask(common: dict) -> None:
         check_agent_available(os.environ)
 
 
+def _check_zip(common: dict) -> None:
+    """With ``--zip``, fail before any API call when the archive could not be written."""
+    if common["zip_path"] is not None:
+        check_zip_target(common["zip_path"])
+
+
 def _options(common: dict) -> GenerateOptions:
     return GenerateOptions(
         out=common["out"], force=bool(common["force"]), bundle_name=common["bundle_name"],
@@ -111,7 +119,7 @@ def _finish(result: GenerateResult, common: dict) -> None:
     refined = _refine(result, common) if common["ask"] else None
     zip_path: Path | None = common["zip_path"]
     if zip_path is not None and result.rendered is not None:
-        zip_path.write_bytes(zip_bytes(result.rendered.files))
+        write_zip(zip_path, result.rendered.files)
     if common["as_json"]:
         payload = result.to_dict()
         if zip_path is not None:

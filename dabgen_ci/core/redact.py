@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote, quote_plus
 
-MASK = "***"
+from dabgen_ci.core.secrets import MASK, mask_tokens
+
 MIN_SECRET_LENGTH = 8
 
 SECRET_ENV_VARS = (
@@ -28,12 +29,10 @@ SECRET_ENV_VARS = (
 )
 _SECRET_INPUT = re.compile(r"INPUT_.*(TOKEN|SECRET|KEY|PASSWORD)", re.IGNORECASE)
 
-# Each pattern's group 1 (when present) is kept: it is the label, not the secret.
-_TOKEN_PATTERNS = (
-    re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})"),
-    re.compile(r"\b(?:dapi|dose)[0-9a-f]{32}(?:-\d+)?\b"),
-    re.compile(r"\bsk-ant-[A-Za-z0-9_-]{8,}"),
-    re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+# Credentials that only context reveals (a header, a URL's password). Each pattern's group 1
+# is kept: it is the label, not the secret. Token shapes come from core.secrets, shared
+# with the secret rule, so what the validator refuses is also what the redactor masks.
+_CONTEXT_PATTERNS = (
     re.compile(r"(?i)(\bauthorization\s*[:=]\s*(?:(?:basic|bearer|token)\s+)?)[^\s'\",;]+"),
     re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9._~+/-]{16,}=*"),
     re.compile(r"(?i)(\bhttps?://[^/\s:@]+:)[^/\s@]+(?=@)"),
@@ -75,7 +74,8 @@ class Redactor:
         """`text` with every known secret and token-shaped string masked."""
         if self._known is not None:
             text = self._known.sub(MASK, text)
-        for pattern in _TOKEN_PATTERNS:
+        text = mask_tokens(text)
+        for pattern in _CONTEXT_PATTERNS:
             text = pattern.sub(_mask_keeping_label, text)
         return text
 
@@ -83,8 +83,7 @@ class Redactor:
 
 
 def _mask_keeping_label(match: re.Match[str]) -> str:
-    label = match.group(1) if match.re.groups else None
-    return (label or "") + MASK
+    return match.group(1) + MASK
 
 
 def _encodings(secret: str) -> set[str]:

@@ -17,6 +17,7 @@ from dabgen_ci.core.bundle.convert import plan_bundle
 from dabgen_ci.core.bundle.keys import resource_key
 from dabgen_ci.core.bundle.layout import RenderedBundle, render_bundle
 from dabgen_ci.core.diagnostics import Diagnostic, count, has_errors
+from dabgen_ci.core.secrets import SecretAllowlist
 from dabgen_ci.flows.export import DEFAULT_PARALLELISM, ExportResult, export_sources
 from dabgen_ci.flows.roundtrip import roundtrip_diagnostics
 from dabgen_ci.flows.select import JobSelection, select_jobs
@@ -71,6 +72,7 @@ class GenerateOptions:
     run_cli: bool | None = None
     parallelism: int = DEFAULT_PARALLELISM
     host: str | None = None
+    secrets: SecretAllowlist | None = None  # accepted false positives of the secret check
 
 
 def generate_jobs(
@@ -124,7 +126,7 @@ def build_bundle(
     ]
     with _timed(timings, "validate"):
         progress.start("validate")
-        report = validate_bundle(options.out, run_cli=options.run_cli)
+        report = validate_bundle(options.out, run_cli=options.run_cli, secrets=options.secrets)
         result.diagnostics = [*rendered.diagnostics, *report.diagnostics]
         result.validators_run = list(report.validators_run)
         result.validators_skipped = dict(report.validators_skipped)
@@ -142,7 +144,9 @@ def build_bundle(
 
 def _default_bundle_name(jobs: list[dict], out: Path) -> str:
     if len(jobs) == 1:
-        name = str((jobs[0].get("settings") or {}).get("name") or "bundle")
+        job_id = jobs[0].get("job_id")
+        unnamed = f"job {job_id}" if job_id is not None else "bundle"
+        name = str((jobs[0].get("settings") or {}).get("name") or unnamed)
         return resource_key(name, set())
     return resource_key(out.resolve().name or "bundle", set())
 

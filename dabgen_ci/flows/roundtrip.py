@@ -12,11 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from dabgen_ci.core.bundle.keys import resource_key
-from dabgen_ci.core.bundle.layout import RenderedBundle
+from dabgen_ci.core.bundle.layout import RenderedBundle, job_ids_in
 from dabgen_ci.core.bundle.roundtrip import compare, local_to_workspace_from
 from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.errors import BadInputError
-from dabgen_ci.validate.loader import load_bundle, resolve_target
+from dabgen_ci.validate.loader import LoadedBundle, load_bundle, resolve_target
 
 
 def roundtrip_diagnostics(
@@ -31,7 +31,7 @@ def roundtrip_diagnostics(
         for name, spec in (resolved.get("variables") or {}).items()
         if not isinstance(spec, dict) or spec.get("default") is not None
     }
-    keys = _match_keys(jobs, resources)
+    keys = _match_keys(jobs, resources, _keys_by_job_id(loaded))
     key_to_job_id = {key: int(job["job_id"]) for key, job in keys.items() if job.get("job_id")}
     # Without the rendering at hand (a bundle on disk), paths match by suffix.
     to_workspace = local_to_workspace_from(rendered) if rendered else _unknown_origin
@@ -62,20 +62,54 @@ def _unknown_origin(_local: str) -> str | None:
     return None
 
 
-def _match_keys(jobs: list[dict], resources: dict) -> dict[str, dict]:
-    """Find each job's resource: by its derived key, else by an equal ``name``."""
+def _keys_by_job_id(loaded: LoadedBundle) -> dict[int, str]:
+    """Job id → resource key, from the ``# dabgen: job <id>`` header of each resource file
+    that defines exactly one job (the files dabgen writes)."""
+    found: dict[int, str] = {}
+    for file in loaded.files:
+        jobs = (file.config.get("resources") or {}).get("jobs")
+        if not isinstance(jobs, dict) or len(jobs) != 1:
+            continue
+        try:
+            text = (loaded.root / file.path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        ids = job_ids_in(text)
+        if len(ids) == 1:
+            found[ids[0]] = next(iter(jobs))
+    return found
+
+
+def _match_keys(jobs: list[dict], resources: dict, by_id: dict[int, str]) -> dict[str, dict]:
+    """Find each job's resource by its id (the resource header); a bundle without headers
+    falls back to the key dabgen derives from the name, then to the one resource with an
+    equal ``name`` — never to list order, so two jobs of the same name cannot swap."""
     matched: dict[str, dict] = {}
-    taken: set[str] = set()
     for job in jobs:
-        name = str((job.get("settings") or {}).get("name") or "")
-        key = resource_key(name, taken)
-        taken.add(key)
-        if key not in resources:
-            key = next((k for k, r in resources.items() if (r or {}).get("name") == name), "")
-        if not key or key in matched:
+        key = by_id.get(_job_id(job)) or _key_by_name(job, resources, by_id)
+        if not key or key not in resources or key in matched:
+            name = str((job.get("settings") or {}).get("name") or "")
             raise BadInputError(
-                f"job {job.get('job_id')} ({name!r}) has no resource in this bundle; "
-                "check --job and the bundle directory"
+                f"job {job.get('job_id')} ({name!r}) has no resource of its own in this "
+                "bundle (none names it in a '# dabgen: job <id>' header, and its name does "
+                "not identify one); check --job and the bundle directory"
             )
         matched[key] = job
     return matched
+
+
+def _job_id(job: dict) -> int:
+    value = job.get("job_id")
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1
+
+
+def _key_by_name(job: dict, resources: dict, by_id: dict[int, str]) -> str:
+    claimed = set(by_id.values())
+    name = str((job.get("settings") or {}).get("name") or "")
+    fallback = name or f"job {_job_id(job)}"
+    derived = resource_key(fallback, set())
+    if derived in resources and derived not in claimed:
+        return derived
+    same = [k for k, r in resources.items()
+            if isinstance(r, dict) and r.get("name") == name and k not in claimed]
+    return same[0] if name and len(same) == 1 else ""

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.secrets import SecretAllowlist
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.validate import cli_runner, schema
 from dabgen_ci.validate.files import scan_files
 from dabgen_ci.validate.loader import LoadedBundle, load_bundle, resolve_target
 from dabgen_ci.validate.rules import check_bundle
+from dabgen_ci.validate.secret_scan import scan_sources, with_markers
 from dabgen_ci.validate.targets import select_target
 
 __all__ = ["LoadedBundle", "ValidationReport", "load_bundle", "resolve_target",
@@ -51,11 +53,14 @@ class ValidationReport:
 
 
 def validate_bundle(root: Path, *, target: str | None = None, run_cli: bool | None = None,
-                    env: Mapping[str, str] | None = None) -> ValidationReport:
+                    env: Mapping[str, str] | None = None,
+                    secrets: SecretAllowlist | None = None) -> ValidationReport:
     """Validate the bundle in ``root`` for ``target`` (default: the bundle's default target).
 
     ``run_cli``: ``None`` runs the Databricks CLI when it and credentials are available,
     ``False`` never, ``True`` requires it (an error diagnostic when it is unavailable).
+    ``secrets``: the false positives of the secret rule the repository accepts
+    (``.dabgen.yml`` ``secrets.allow``); ``dabgen: allow-secret`` markers count always.
     Raises :class:`BadInputError` when ``root`` holds no bundle or ``target`` is unknown.
     """
     root = Path(root)
@@ -66,13 +71,17 @@ def validate_bundle(root: Path, *, target: str | None = None, run_cli: bool | No
         diags.extend(schema.check_file(f.config, f.tree, f.path))
     run: list[str] = ["schema"]
     skipped: dict[str, str] = {}
+    allow = with_markers(root, [f.path for f in bundle.files], secrets or SecretAllowlist())
+    found = scan_files(root)
+    diags.extend(scan_sources(root, found.files, allow))
     name, problem = _select_target(bundle, target)
     if problem is not None:
         diags.append(problem)
         skipped["rules"] = problem.summary
     else:
-        found = scan_files(root)
-        diags.extend(check_bundle(bundle, found.files, target=name, notebooks=found.notebooks))
+        diags.extend(check_bundle(bundle, found.files, target=name, notebooks=found.notebooks,
+                                  secrets=allow))
+        diags.extend(_links_outside(found.links_outside))
         run.append("rules")
     _run_cli(root, name or target, run_cli, env, diags, run, skipped)
     return ValidationReport(tuple(sorted(diags, key=_order)), tuple(run), skipped, name)
@@ -109,6 +118,14 @@ def _run_cli(root: Path, target: str | None, run_cli: bool | None, env: Mapping[
     diags.extend(cli_runner.run_cli_validate(root, available.executable, target=target,
                                              env=env))
     run.append(cli_runner.SOURCE)
+
+
+def _links_outside(links: frozenset[str]) -> list[Diagnostic]:
+    """A link out of the bundle is not read (its target is not named: it is outside)."""
+    return [Diagnostic("warning", f"{rel} is a symbolic link that leads outside the bundle "
+                       "root; dabgen does not read it (point the link inside the bundle or "
+                       "copy the file in)", file=rel, source="rules")
+            for rel in sorted(links)]
 
 
 def _order(d: Diagnostic) -> tuple:

@@ -9,6 +9,7 @@ target, is said in its module: :mod:`rules_refs` (variables and resource referen
 from __future__ import annotations
 
 from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.secrets import SecretAllowlist
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.validate.loader import LoadedBundle
 from dabgen_ci.validate.located import LocTree
@@ -22,7 +23,7 @@ from dabgen_ci.validate.rules_refs import (
     check_variables,
     referenced_variables,
 )
-from dabgen_ci.validate.rules_secrets import check_secrets
+from dabgen_ci.validate.rules_secrets import NO_ALLOWANCES, check_secrets
 from dabgen_ci.validate.targets import resolve_target_located
 
 __all__ = ["check_bundle", "check_target_modes"]
@@ -31,11 +32,13 @@ MODES = ("development", "production")
 
 
 def check_bundle(bundle: LoadedBundle, files: frozenset[str], *, target: str | None = None,
-                 notebooks: frozenset[str] | None = None) -> list[Diagnostic]:
+                 notebooks: frozenset[str] | None = None,
+                 secrets: SecretAllowlist = NO_ALLOWANCES) -> list[Diagnostic]:
     """All rule findings for ``target`` (already selected; ``None`` when there are none).
 
     ``files`` are the bundle's files relative to its root (POSIX); ``notebooks`` the subset
-    that are notebooks, or ``None`` to skip the notebook-or-file kind checks.
+    that are notebooks, or ``None`` to skip the notebook-or-file kind checks; ``secrets``
+    the false positives the repository accepts.
     """
     variables = bundle.config.get("variables")
     declared = set(variables) if isinstance(variables, dict) else set()
@@ -43,7 +46,7 @@ def check_bundle(bundle: LoadedBundle, files: frozenset[str], *, target: str | N
     out.extend(check_variables(bundle.files, declared))
     out.extend(check_interpolation_limits(bundle.files))
     for f in bundle.files:
-        out.extend(check_secrets(f.config, f.tree))
+        out.extend(check_secrets(f.config, f.tree, secrets))
     out.extend(check_unique_task_keys(bundle.config, bundle.tree))
     out.extend(check_target_modes(bundle.config, bundle.tree))
     try:

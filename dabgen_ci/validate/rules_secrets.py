@@ -1,30 +1,40 @@
 """No credential may be written into bundle files, which end up in git and in PRs.
 
-Two kinds of finding: values that look like a known token format wherever they appear, and
-literal values under a secret-sounding name in the places where people put credentials
-(Spark conf, environment variables, parameters, ``--password x`` style arguments,
-``*_plaintext`` serving fields). ``{{secrets/scope/key}}``, ``{{...}}`` dynamic values and
-``${var...}`` references are not literals. The secret itself never appears in a message.
+Three kinds of finding, all errors (an error stops the bot from pushing anything):
+
+* a value *or a key* that looks like a known token (:data:`core.secrets.TOKEN_SHAPES`,
+  shared with the redactor) wherever it appears in the configuration;
+* a line of a source file (the notebooks and files under ``src/``) holding one;
+* a literal value under a secret-sounding name in the places where people put credentials
+  (Spark conf, environment variables, parameters, ``--password x`` style arguments,
+  ``*_plaintext`` serving fields). ``{{secrets/scope/key}}``, ``{{...}}`` dynamic values
+  and ``${var...}`` references are not literals.
+
+The secret itself never appears in a message, nor in a diagnostic's path (a token used as
+a key is masked there); each finding names a fingerprint instead, which
+``.dabgen.yml`` ``secrets.allow`` accepts, as does a ``dabgen: allow-secret`` marker on
+the line (:class:`core.secrets.SecretAllowlist`).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from dabgen_ci.core.diagnostics import Diagnostic
-from dabgen_ci.validate.located import LocTree, Path
-from dabgen_ci.validate.rulebase import finding
-
-_TOKEN_PATTERNS = (
-    ("a Databricks personal access token", re.compile(r"\bdapi[0-9a-f]{32}(-\d+)?\b")),
-    ("a GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b")),
-    ("a GitHub token", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{22,}\b")),
-    ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
-    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+from dabgen_ci.core.secrets import (
+    TOKEN_SHAPES,
+    SecretAllowlist,
+    fingerprint,
+    first_token,
+    has_allow_marker,
+    mask_tokens,
 )
+from dabgen_ci.validate.located import LocTree, Path, format_path
+
+SOURCE = "secrets"
 _SENSITIVE_NAME = re.compile(
     r"passw(?:or)?d|pwd|secret|token(?![a-z])|api[_.-]?key|access[_.-]?key|private[_.-]?key",
     re.IGNORECASE)
@@ -39,14 +49,72 @@ _NAMED_MAPS = frozenset({"spark_conf", "spark_env_vars", "base_parameters", "nam
 _NAME_VALUE_LISTS = {"parameters": "default", "env": "value"}
 _ARG_LISTS = frozenset({"parameters", "python_params", "jar_params", "spark_submit_params",
                         "args", "commands"})
+_NEWLINE = re.compile("\n")
 _FLAG = re.compile(r"^--?([\w.-]+)(?:=(.*))?$")
 _REMEDY = "use {{secrets/<scope>/<key>}} or a bundle variable supplied at deploy time"
+_SOURCE_REMEDY = "read it at run time with dbutils.secrets.get(<scope>, <key>)"
+NO_ALLOWANCES = SecretAllowlist()
 
 
-def check_secrets(config: dict[str, Any], tree: LocTree | None) -> list[Diagnostic]:
-    """Secret-looking literals in one file's configuration."""
-    found = list(_scan(config, ())) + list(_variable_defaults(config))
-    return [finding("error", summary, tree, path) for path, summary in found]
+class Found(NamedTuple):
+    """One candidate: where (the real path, to locate it), what, and whose fingerprint."""
+
+    path: Path
+    summary: str
+    secret: str
+
+
+def check_secrets(config: dict[str, Any], tree: LocTree | None,
+                  allow: SecretAllowlist = NO_ALLOWANCES) -> list[Diagnostic]:
+    """Secret-looking literals (values and keys) in one file's configuration."""
+    out = []
+    for path, summary, secret in [*_scan(config, ()), *_variable_defaults(config)]:
+        loc = tree.find(path) if tree else None
+        file, line = (loc.file, loc.line) if loc else (None, None)
+        print_ = fingerprint(secret)
+        if allow.allows(file, line, print_):
+            continue
+        out.append(Diagnostic("error", f"{summary} [fingerprint {print_}]", file=file,
+                              line=line, path=_masked(path) or None, source=SOURCE))
+    return out
+
+
+def check_source(file: str, text: str, allow: SecretAllowlist = NO_ALLOWANCES
+                 ) -> list[Diagnostic]:
+    """Token-shaped credentials in a source file (a notebook, a script, a SQL file)."""
+    matches = [(shape, m) for shape in TOKEN_SHAPES for m in shape.pattern.finditer(text)]
+    if not matches:
+        return []
+    starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+    seen: set[tuple[int, str]] = set()
+    out = []
+    for shape, match in matches:
+        line = bisect.bisect_right(starts, match.start())
+        print_ = fingerprint(match.group())
+        if (line, print_) in seen or has_allow_marker(_line_text(text, starts, line)) \
+                or allow.allows(file, line, print_):
+            continue
+        seen.add((line, print_))
+        out.append(Diagnostic(
+            "error", f"this line looks like it holds {shape.what}; remove it and "
+            f"{_SOURCE_REMEDY} [fingerprint {print_}]", file=file, line=line, source=SOURCE))
+    return sorted(out, key=lambda d: (d.line or 0, d.summary))
+
+
+def marked_lines(file: str, text: str) -> frozenset[tuple[str, int]]:
+    """The ``(file, line)`` pairs of ``text`` that carry the allow-secret marker."""
+    return frozenset((file, n) for n, line in enumerate(text.splitlines(), start=1)
+                     if has_allow_marker(line))
+
+
+def _line_text(text: str, starts: list[int], line: int) -> str:
+    end = starts[line] if line < len(starts) else len(text)
+    return text[starts[line - 1]:end]
+
+
+def _masked(path: Path) -> str:
+    """The YAML path with any token-shaped key masked: a path is shown, a secret is not."""
+    return format_path(tuple(mask_tokens(p) if isinstance(p, str) else p for p in path))
 
 
 def is_literal(value: Any) -> bool:
@@ -58,13 +126,14 @@ def sensitive_name(name: str) -> bool:
     return bool(_SENSITIVE_NAME.search(name)) and not _HARMLESS_SUFFIX.search(name)
 
 
-def _scan(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
+def _scan(value: Any, path: Path) -> Iterator[Found]:
     stack: list[tuple[Path, Any]] = [(path, value)]
     while stack:
         p, v = stack.pop()
         if isinstance(v, str):
             yield from _token_findings(p, v)
         elif isinstance(v, dict):
+            yield from _key_findings(p, v)
             yield from _named_map_findings(p, v)
             stack.extend(((*p, k), child) for k, child in v.items())
         elif isinstance(v, list):
@@ -72,7 +141,7 @@ def _scan(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
             stack.extend(((*p, i), child) for i, child in enumerate(v))
 
 
-def _variable_defaults(config: dict[str, Any]) -> Iterator[tuple[Path, str]]:
+def _variable_defaults(config: dict[str, Any]) -> Iterator[Found]:
     """``variables: {db_password: {default: "..."}}`` and target assignments of it."""
     sections: list[tuple[Path, Any]] = [(("variables",), config.get("variables"))]
     targets = config.get("targets")
@@ -87,47 +156,66 @@ def _variable_defaults(config: dict[str, Any]) -> Iterator[tuple[Path, str]]:
             if isinstance(var, dict):
                 value, path = var.get("default"), (*path, "default")
             if is_literal(value):
-                yield path, f"variable {name!r} has a literal secret as its value; {_REMEDY}"
+                yield Found(path, f"variable {name!r} has a literal secret as its value; "
+                            f"{_REMEDY}", value)
 
 
-def _token_findings(path: Path, text: str) -> Iterator[tuple[Path, str]]:
-    for what, pattern in _TOKEN_PATTERNS:
-        if pattern.search(text):
-            yield path, f"this value looks like {what}; remove it and {_REMEDY}"
-            return
+def _token_findings(path: Path, text: str) -> Iterator[Found]:
+    token = first_token(text)
+    if token is not None:
+        yield Found(path, f"this value looks like {token.shape.what}; remove it and {_REMEDY}",
+                    token.text)
 
 
-def _named_map_findings(path: Path, mapping: dict[str, Any]) -> Iterator[tuple[Path, str]]:
+def _key_findings(path: Path, mapping: dict[str, Any]) -> Iterator[Found]:
+    """A credential pasted where a name belongs (a tag key, a parameter name)."""
+    for key in mapping:
+        token = first_token(key) if isinstance(key, str) else None
+        if token is not None:
+            yield Found((*path, key), f"this key looks like {token.shape.what}; remove it and "
+                        f"{_REMEDY}", token.text)
+
+
+def _named_map_findings(path: Path, mapping: dict[str, Any]) -> Iterator[Found]:
     parent = path[-1] if path else None
     for key, value in mapping.items():
+        if not isinstance(key, str):
+            continue
         if key.endswith("_plaintext") and is_literal(value):
-            yield (*path, key), f"{key} holds a literal secret; {_REMEDY}"
+            yield Found((*path, key), f"{_shown(key)} holds a literal secret; {_REMEDY}", value)
         elif parent in _NAMED_MAPS and sensitive_name(key) and is_literal(value):
-            yield (*path, key), f"{key!r} holds a literal secret; {_REMEDY}"
+            yield Found((*path, key), f"{_shown(key)!r} holds a literal secret; {_REMEDY}",
+                        value)
 
 
-def _list_findings(path: Path, items: list[Any]) -> Iterator[tuple[Path, str]]:
+def _shown(name: str) -> str:
+    return mask_tokens(name)
+
+
+def _list_findings(path: Path, items: list[Any]) -> Iterator[Found]:
     parent = path[-1] if path else None
     value_key = _NAME_VALUE_LISTS.get(parent) if isinstance(parent, str) else None
     for i, item in enumerate(items):
         if value_key and isinstance(item, dict):
             name, value = item.get("name"), item.get(value_key)
             if isinstance(name, str) and sensitive_name(name) and is_literal(value):
-                yield (*path, i, value_key), f"{name!r} holds a literal secret; {_REMEDY}"
+                yield Found((*path, i, value_key),
+                            f"{_shown(name)!r} holds a literal secret; {_REMEDY}", value)
         elif parent in _ARG_LISTS and isinstance(item, str):
             yield from _flag_finding(path, items, i, item)
 
 
-def _flag_finding(path: Path, items: list[Any], i: int, item: str
-                  ) -> Iterator[tuple[Path, str]]:
+def _flag_finding(path: Path, items: list[Any], i: int, item: str) -> Iterator[Found]:
     flag = _FLAG.match(item)
     if not flag or not sensitive_name(flag.group(1)):
         return
     inline = flag.group(2)
     if inline is not None:
         if is_literal(inline):
-            yield (*path, i), f"argument {item.split('=')[0]} passes a literal secret; {_REMEDY}"
+            yield Found((*path, i), f"argument {_shown(item.split('=')[0])} passes a literal "
+                        f"secret; {_REMEDY}", inline)
         return
     nxt = items[i + 1] if i + 1 < len(items) else None
     if is_literal(nxt) and not str(nxt).startswith("-"):
-        yield (*path, i + 1), f"argument {item} is followed by a literal secret; {_REMEDY}"
+        yield Found((*path, i + 1), f"argument {_shown(item)} is followed by a literal "
+                    f"secret; {_REMEDY}", str(nxt))

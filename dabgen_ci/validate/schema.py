@@ -6,6 +6,12 @@ The schema (vendored in ``dabgen_ci/data/bundle_schema``) wraps nearly every fie
 instead of rewriting the schema, and each ``oneOf`` failure is explained through the branch
 whose type matches the value, giving "unknown field 'x'" at the field's own line rather
 than "is not valid under any of the given schemas" at the job.
+
+Two validators, one verdict. The compiled one (``jsonschema-rs``) answers "is this file
+valid?" in microseconds; only a file it rejects goes through the Python ``jsonschema``
+validator, whose errors carry the paths and schema branches the explanations need. Where
+the compiled wheel is missing for a platform, the Python validator checks every file.
+Both are imported on first use, so a command that validates nothing never loads them.
 """
 
 from __future__ import annotations
@@ -15,14 +21,15 @@ import functools
 import json
 from collections.abc import Iterator
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import regex
-from jsonschema.exceptions import ValidationError, best_match
 
 from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.validate.located import LocTree, Path, format_path
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 SOURCE = "schema"
 _JSON_TYPES = (("boolean", bool), ("integer", int), ("number", float), ("string", str),
@@ -55,18 +62,36 @@ def _compiled(pattern: str) -> Any:
 
 def _pattern(validator: Any, pattern: str, instance: Any, schema: dict) -> Iterator:
     """``pattern`` with Unicode property classes, as ECMA-262 (and Go) understand them."""
+    from jsonschema.exceptions import ValidationError
+
     if validator.is_type(instance, "string") and not _compiled(pattern).search(instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-_BundleValidator = jsonschema.validators.extend(
-    jsonschema.Draft202012Validator, {"pattern": _pattern})
+@functools.cache
+def bundle_validator() -> Any:
+    """The Python validator (explains failures), built once per process."""
+    import jsonschema
+
+    extended = jsonschema.validators.extend(jsonschema.Draft202012Validator,
+                                            {"pattern": _pattern})
+    return extended(bundle_schema())
 
 
 @functools.cache
-def bundle_validator() -> Any:
-    """The compiled validator, built once per process."""
-    return _BundleValidator(bundle_schema())
+def fast_validator() -> Any | None:
+    """The compiled validator, or ``None`` where the jsonschema-rs wheel is missing."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    return jsonschema_rs.Draft202012Validator(bundle_schema())  # the draft bundle_validator uses
+
+
+def is_valid(config: dict[str, Any]) -> bool | None:
+    """The compiled verdict on one file's configuration; ``None`` when it cannot say."""
+    validator = fast_validator()
+    return None if validator is None else bool(validator.is_valid(config))
 
 
 def check_file(config: dict[str, Any], tree: LocTree | None, file: str) -> list[Diagnostic]:
@@ -74,6 +99,8 @@ def check_file(config: dict[str, Any], tree: LocTree | None, file: str) -> list[
     found: dict[tuple[str, str], Diagnostic] = {}
     for path, summary in _top_level_unknown(config):
         found.setdefault((format_path(path), summary), _diag(path, summary, tree, file))
+    if is_valid(config):
+        return list(found.values())
     for error in bundle_validator().iter_errors(config):
         for path, summary in explain(error):
             found.setdefault((format_path(path), summary), _diag(path, summary, tree, file))
@@ -135,6 +162,8 @@ def _explain_choice(error: ValidationError, path: Path) -> list[tuple[Path, str]
     expected = _expected_types(branches)
     if expected and _json_type(error.instance) not in expected:
         return [(path, f"expected {' or '.join(expected)}, found {_describe(error.instance)}")]
+    from jsonschema.exceptions import best_match
+
     best = best_match([error])
     return [(tuple(best.absolute_path), best.message)]
 

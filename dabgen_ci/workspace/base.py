@@ -10,29 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from typing import NamedTuple, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
+from dabgen_ci.core.workspace_objects import ExportedObject, ObjectInfo
 
-class ObjectInfo(NamedTuple):
-    """What ``workspace/get-status`` and ``workspace/list`` say about one object."""
-
-    path: str
-    object_type: str  # NOTEBOOK | FILE | DIRECTORY | LIBRARY | REPO | DASHBOARD
-    language: str | None = None  # PYTHON | SQL | SCALA | R (notebooks only)
-
-
-class ExportedObject(NamedTuple):
-    """One object exported with ``workspace/export?format=AUTO`` (a single API call).
-
-    ``file_type`` is the extension the export reports: ``py``/``sql``/``scala``/``r`` for a
-    source notebook, ``ipynb`` for a Jupyter notebook, a file's own extension (or ``""``)
-    for a workspace file.
-    """
-
-    path: str
-    content: bytes
-    file_type: str
-    is_notebook: bool
+__all__ = ["ExportedObject", "ObjectInfo", "WorkspaceSource"]
 
 
 @runtime_checkable

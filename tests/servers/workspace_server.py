@@ -3,7 +3,9 @@
 Driven through the real ``WorkspaceClient``: same paths, paging, error bodies and auth
 answers as the real service (Jobs API 2.2, Workspace API 2.0, SCIM Me). The snapshot is read
 on every request with :class:`~dabgen_ci.workspace.snapshot.SnapshotSource`, so a test may
-change files between calls.
+change files between calls. One exception: a ``jobs/list`` page token points into the listing
+its first page read (like the service's tokens, which carry the listing's state), so paging
+through 10,000 jobs reads each job file once, not once per page.
 
 Extend it by registering handlers (``srv.route("GET", "/api/2.0/clusters/get", fn)``); a
 handler takes a :class:`Request` and returns a dict/list (JSON 200), bytes, or a
@@ -18,7 +20,7 @@ import binascii
 import hashlib
 import json
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -43,6 +45,7 @@ DEFAULT_ERROR_CODES = {
 USER_NAME = "dabgen@example.com"
 _EXT = {"PYTHON": "py", "SQL": "sql", "SCALA": "scala", "R": "r"}
 _COMMENT = {"PYTHON": "#", "SQL": "--", "SCALA": "//", "R": "#"}
+_LISTINGS_KEPT = 8  # listings a page token may still point into (oldest dropped first)
 
 
 class ApiError(Exception):
@@ -98,6 +101,8 @@ class WorkspaceServer(LoopbackServer):
         self._lock = threading.Lock()
         self._faults: list[_Fault] = []
         self._routes: dict[tuple[str, str], Handler] = {}
+        self._listings: OrderedDict[int, list[dict]] = OrderedDict()
+        self._listing_count = 0
         for path, handler in {
             "/api/2.2/jobs/get": self._jobs_get,
             "/api/2.2/jobs/list": self._jobs_list,
@@ -203,20 +208,35 @@ class WorkspaceServer(LoopbackServer):
         if not 1 <= limit <= 100:
             raise ApiError(400, "limit must be between 1 and 100")
         token = req.query.get("page_token")
-        offset = _decode_token(token) if token else _int_param(req, "offset", 0)
-        expand = req.query.get("expand_tasks", "").lower() == "true"
-        items = list(self.snapshot.list_jobs(name=req.query.get("name")))
-        if not expand:
-            items = [jobs_list_item(i, expand_tasks=False) for i in items]
+        offset, listing = _decode_list_token(token) if token else (_int_param(req, "offset", 0),
+                                                                   None)
+        listing, items = self._listing(req, listing)
         end = offset + limit
         body: dict[str, Any] = {"has_more": end < len(items)}
         if items[offset:end]:
             body["jobs"] = items[offset:end]
         if body["has_more"]:
-            body["next_page_token"] = _encode_token(end)
+            body["next_page_token"] = _encode_token(end, listing)
         if offset > 0:
-            body["prev_page_token"] = _encode_token(max(0, offset - limit))
+            body["prev_page_token"] = _encode_token(max(0, offset - limit), listing)
         return body
+
+    def _listing(self, req: Request, listing: int | None) -> tuple[int, list[dict]]:
+        """The listing a page token points into, or a fresh read of the snapshot."""
+        with self._lock:
+            if listing is not None and listing in self._listings:
+                return listing, self._listings[listing]
+        expand = req.query.get("expand_tasks", "").lower() == "true"
+        items = list(self.snapshot.list_jobs(name=req.query.get("name")))
+        if not expand:
+            items = [jobs_list_item(i, expand_tasks=False) for i in items]
+        with self._lock:
+            self._listing_count += 1
+            listing = self._listing_count
+            self._listings[listing] = items
+            while len(self._listings) > _LISTINGS_KEPT:
+                self._listings.popitem(last=False)
+        return listing, items
 
     # -- workspace ----------------------------------------------------------------------
 
@@ -292,8 +312,20 @@ def _int_param(req: Request, name: str, default: int | None = None) -> int:
         raise ApiError(400, f"Invalid value for {name}: {raw}") from None
 
 
-def _encode_token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"offset={offset}".encode()).decode().rstrip("=")
+def _encode_token(offset: int, listing: int | None = None) -> str:
+    text = f"offset={offset}" if listing is None else f"offset={offset};listing={listing}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _decode_list_token(token: str) -> tuple[int, int | None]:
+    """A ``jobs/list`` token → (offset, listing it points into)."""
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        fields = dict(part.split("=", 1) for part in text.split(";"))
+        listing = fields.get("listing")
+        return int(fields["offset"]), int(listing) if listing is not None else None
+    except (binascii.Error, UnicodeDecodeError, ValueError, KeyError):
+        raise ApiError(400, f"Invalid page token: {token}") from None
 
 
 def _decode_token(token: str | None) -> int:

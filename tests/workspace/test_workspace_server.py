@@ -87,6 +87,34 @@ def test_jobs_list_defaults_and_paging(tmp_path: Path, sdk_env: None) -> None:
         assert get(srv, "/api/2.2/jobs/list", limit=0).status_code == 400
 
 
+def test_jobs_list_pages_read_the_snapshot_once_per_listing(tmp_path: Path) -> None:
+    """A page token points into the listing its first page read: paging through N jobs
+    parses each job file once (not once per page), and a change made between pages shows
+    in the next fresh listing, not halfway through this one."""
+    for i in range(1, 26):
+        write_job(tmp_path, make_job(i))
+    with WorkspaceServer(tmp_path) as srv:
+        page = get(srv, "/api/2.2/jobs/list", limit=10).json()
+        reads = srv.snapshot.calls["jobs/list"]  # one per 100 items parsed from disk
+        write_job(tmp_path, make_job(3, name="renamed"))
+        (tmp_path / "jobs" / "25.json").unlink()
+        ids = [j["job_id"] for j in page["jobs"]]
+        while page.get("next_page_token"):
+            page = get(srv, "/api/2.2/jobs/list", limit=10,
+                       page_token=page["next_page_token"]).json()
+            ids += [j["job_id"] for j in page["jobs"]]
+        assert ids == list(range(1, 26))
+        assert srv.snapshot.calls["jobs/list"] == reads == 1
+        fresh = get(srv, "/api/2.2/jobs/list", limit=100).json()["jobs"]
+        assert [j["job_id"] for j in fresh] == list(range(1, 25))
+        assert fresh[2]["settings"]["name"] == "renamed"
+        assert srv.snapshot.calls["jobs/list"] == 2
+        prev = get(srv, "/api/2.2/jobs/list", limit=10, offset=10).json()["prev_page_token"]
+        again = get(srv, "/api/2.2/jobs/list", limit=10, page_token=prev).json()["jobs"]
+        assert [j["job_id"] for j in again] == list(range(1, 11))
+        assert get(srv, "/api/2.2/jobs/list", page_token="b2Zmc2V0PXg").status_code == 400
+
+
 def test_jobs_list_expanded_item_with_more_than_100_tasks(server: WorkspaceServer) -> None:
     body = get(server, "/api/2.2/jobs/list", expand_tasks="true", limit=100).json()
     small, big = body["jobs"]

@@ -14,6 +14,10 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from dabgen_ci.core.bot.markdown import code_span, inert, one_line
+
+__all__ = ["code_span", "fenced", "one_line", "render"]  # code_span, one_line: re-exported
+
 MARKER_PREFIX = "<!-- dabgen:"
 GITHUB_BODY_LIMIT = 65_536
 DEFAULT_LIMIT = 60_000  # margin under GitHub's limit for counting differences
@@ -122,7 +126,7 @@ def _head_lines(state: TrackingState) -> list[str]:
     if state.steps:
         lines += ["", *(_step_line(step) for step in state.steps)]
     if state.error:
-        lines += ["", f"**Error:** {one_line(state.error)}"]
+        lines += ["", f"**Error:** {inert(state.error)}"]  # it may quote job or git text
     if state.hint:
         lines += ["", f"**What to do:** {state.hint}"]
     if state.summary:
@@ -178,21 +182,6 @@ def cap(text: str, limit: int = DEFAULT_LIMIT) -> str:
     if len(text) <= limit:
         return text
     return _shorten(text, limit)
-
-
-def one_line(text: str, limit: int = 1000) -> str:
-    """Collapse whitespace so a detail cannot break the list or heading it sits in."""
-    flat = re.sub(r"\s+", " ", text).strip()
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def code_span(text: str) -> str:
-    """`text` as inline code whatever backticks it holds (CommonMark: a longer fence)."""
-    text = one_line(text, 300)
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def fenced(text: str, info: str = "text") -> str:

@@ -1,29 +1,28 @@
 """Deterministic edits of a bundle's YAML for `/dabgen target add` and `/dabgen var` (pure).
 
-Text in, text out. Files are parsed, edited as data and written back with
-:mod:`dabgen_ci.core.bundle.yamlfmt` — the writer that produced them — so a dabgen-generated
-file changes only where the edit is (re-dumping it is byte-identical); the comment header
-at the top of a file is kept. Only files whose content changes are returned. Comments
-inside a hand-edited file are not preserved (PyYAML drops them); the PR diff shows it.
+Text in, text out. A bundle on a branch is a file people edit, so it is read and written
+through :mod:`dabgen_ci.core.bundle.rtyaml` (ruamel round trip, YAML 1.2 like the
+Databricks CLI): only the edited values change; comments, key order, quoting, and every
+scalar (`NO`, `on`, `1:20` stay the strings they are) come back as written. New values go
+through :func:`rtyaml.scalar`. Only files whose content changes are returned.
 """
 
 from __future__ import annotations
 
-import copy
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import ScalarString
 
-from dabgen_ci.core.bundle import yamlfmt
+from dabgen_ci.core.bundle import rtyaml
 from dabgen_ci.errors import BadInputError
 
 ROOT_FILE = "databricks.yml"
 # Values that name something inside the bundle and must stay literal.
 LITERAL_KEYS = frozenset({"task_key", "job_cluster_key", "environment_key"})
-_SPACED = re.compile(r"\n\n[^\s#]")
 
 
 @dataclass(frozen=True)
@@ -37,19 +36,21 @@ class VarEdit:
 
 def add_target(text: str, name: str, origin: str = ROOT_FILE) -> str:
     """`databricks.yml` text with a target `name`, modelled on `prod` (minus `default`)."""
-    header, data = _load(text, origin)
+    data = _load(text, origin)
     targets = data.get("targets")
-    if targets is None:
-        targets = {}
-    if not isinstance(targets, dict):
+    if targets is None:  # built whole first: blank lines attach to the last value
+        targets = CommentedMap({name: CommentedMap()})
+        rtyaml.insert(data, len(data), "targets", targets)
+        return _dump(data, text)
+    if not isinstance(targets, CommentedMap):
         raise BadInputError(f"{origin}: `targets` is not a mapping; fix it by hand first")
     if name in targets:
         raise BadInputError(f"{origin} already has a target `{name}`")
     model = targets.get("prod")
-    new = copy.deepcopy(model) if isinstance(model, dict) else {}
+    new = rtyaml.fresh_copy(model) if isinstance(model, CommentedMap) else CommentedMap()
     new.pop("default", None)
-    data["targets"] = {**targets, name: new}
-    return _dump(header, data, text)
+    rtyaml.insert(targets, len(targets), name, new)
+    return _dump(data, text)
 
 
 def set_variable(files: Mapping[str, str], name: str, value: str) -> VarEdit:
@@ -59,6 +60,7 @@ def set_variable(files: Mapping[str, str], name: str, value: str) -> VarEdit:
     where the variable is declared (or its default updated) with `value` as default — typed
     like the first replaced occurrence, so `8` stays a number. Only whole values match
     (`main` does not touch `main.sales`), never keys, never the names in `LITERAL_KEYS`.
+    A replaced value keeps its quoting (`"team": "main"` → `"team": "${var.team}"`).
     """
     if value == "":
         raise BadInputError("give the value to turn into a variable: `/dabgen var name=value`")
@@ -68,107 +70,120 @@ def set_variable(files: Mapping[str, str], name: str, value: str) -> VarEdit:
     changed: dict[str, str] = {}
     replaced: list[tuple[str, str]] = []
     first: list[Any] = []
-    parsed: dict[str, tuple[str, dict[str, Any]]] = {}
+    parsed: dict[str, CommentedMap] = {}
     for path in sorted(files):
-        header, data = _load(files[path], path)
-        parsed[path] = (header, data)
-        if isinstance(data.get("resources"), dict):
-            hits = _replace(data["resources"], value, reference, "resources", first)
+        data = _load(files[path], path)
+        parsed[path] = data
+        resources = data.get("resources")
+        if isinstance(resources, CommentedMap):
+            hits = _replace(resources, value, reference, "resources", first)
             if hits:
                 replaced += [(path, where) for where in hits]
-                changed[path] = _dump(header, data, files[path])
-    default = first[0] if first else value
-    header, root = parsed[ROOT_FILE]  # already holds its own replacements, if any
-    declared = _declare(root, name, default)
+                changed[path] = _dump(data, files[path])
+    root = parsed[ROOT_FILE]  # already holds its own replacements, if any
+    declared = _declare(root, name, _default(first[0] if first else value))
     if declared != "unchanged":
-        changed[ROOT_FILE] = _dump(header, root, files[ROOT_FILE])
+        changed[ROOT_FILE] = _dump(root, files[ROOT_FILE])
     return VarEdit(changed, tuple(replaced), declared)
 
 
 def _replace(node: Any, value: str, reference: str, where: str, first: list[Any]) -> list[str]:
     hits: list[str] = []
-    items = node.items() if isinstance(node, dict) else enumerate(node)
+    items = node.items() if isinstance(node, CommentedMap) else enumerate(node)
     for key, child in list(items):
-        here = f"{where}.{key}" if isinstance(node, dict) else f"{where}[{key}]"
-        if isinstance(child, dict | list):
+        here = f"{where}.{key}" if isinstance(node, CommentedMap) else f"{where}[{key}]"
+        if isinstance(child, CommentedMap | CommentedSeq):
             hits += _replace(child, value, reference, here, first)
         elif key not in LITERAL_KEYS and _matches(child, value):
             if not first:
                 first.append(child)
-            node[key] = reference
+            node[key] = _like(child, reference)
             hits.append(here)
     return hits
 
 
 def _matches(scalar: Any, value: str) -> bool:
     if isinstance(scalar, str):
-        return scalar == value
+        return str(scalar) == value
     if isinstance(scalar, int | float) and not isinstance(scalar, bool):
         return str(scalar) == value
     return False
 
 
-def _declare(root: dict[str, Any], name: str, default: Any) -> str:
+def _like(old: Any, text: str) -> Any:
+    """`text` written the way `old` was: a quoted value stays quoted in the same style."""
+    if isinstance(old, ScalarString) and type(old) is not ScalarString:
+        return type(old)(text)
+    return rtyaml.scalar(text)
+
+
+def _default(observed: Any) -> Any:
+    """The declared default: a string as `rtyaml.scalar` writes new text, a number as is."""
+    if isinstance(observed, str):
+        return rtyaml.scalar(str(observed))
+    return observed
+
+
+def _declare(root: CommentedMap, name: str, default: Any) -> str:
     variables = root.get("variables")
-    if variables is None:
-        variables = {}
-    if not isinstance(variables, dict):
+    if variables is None:  # built whole first: blank lines attach to the last value
+        variables = CommentedMap()
+        variables[name] = _declaration(default)
+        rtyaml.insert(root, _position_after(root, ("include", "bundle")), "variables",
+                      variables)
+        return "added"
+    if not isinstance(variables, CommentedMap):
         raise BadInputError(f"{ROOT_FILE}: `variables` is not a mapping; fix it by hand first")
     current = variables.get(name)
-    if isinstance(current, dict):
+    if isinstance(current, CommentedMap):
         if "lookup" in current:
             raise BadInputError(f"variable `{name}` is a lookup; change it in {ROOT_FILE} by hand")
-        if current.get("default") == default:
+        if "default" in current and _same(current["default"], default):
             return "unchanged"
-        variables[name] = {**current, "default": default}
-        state = "updated"
-    elif current is not None:
+        current["default"] = default
+        return "updated"
+    if current is not None:
         raise BadInputError(f"{ROOT_FILE}: variable `{name}` is not a mapping; fix it by hand")
-    else:
-        variables[name] = {"default": default}
-        state = "added"
-    if "variables" not in root:
-        _insert_after(root, "variables", variables, ("include", "bundle"))
-    else:
-        root["variables"] = variables
-    return state
+    rtyaml.insert(variables, len(variables), name, _declaration(default))
+    return "added"
 
 
-def _insert_after(data: dict[str, Any], key: str, value: Any, anchors: tuple[str, ...]) -> None:
-    """Add `key` right after the first anchor present (else first), keeping the rest's order."""
+def _declaration(default: Any) -> CommentedMap:
+    declaration = CommentedMap()
+    declaration["default"] = default
+    return declaration
+
+
+def _same(current: Any, default: Any) -> bool:
+    """Equal values of the same kind (YAML 1.2: the string "8" is not the number 8)."""
+    return isinstance(current, str) == isinstance(default, str) and current == default
+
+
+def _position_after(data: CommentedMap, anchors: tuple[str, ...]) -> int:
+    """Right after the first anchor present, else first."""
+    keys = list(data)
     anchor = next((a for a in anchors if a in data), None)
-    items = list(data.items())
-    at = [k for k, _ in items].index(anchor) + 1 if anchor else 0
-    items.insert(at, (key, value))
-    data.clear()
-    data.update(items)
+    return keys.index(anchor) + 1 if anchor is not None else 0
 
 
-def _load(text: str, origin: str) -> tuple[str, dict[str, Any]]:
-    header, body = _split_header(text)
+def _load(text: str, origin: str) -> CommentedMap:
     try:
-        data = yaml.safe_load(body)
-    except yaml.YAMLError as exc:
+        data = rtyaml.load(text)
+    except YAMLError as exc:
         raise BadInputError(f"{origin} is not valid YAML: {_first_line(exc)}") from None
     if data is None:
-        data = {}
-    if not isinstance(data, dict):
+        return CommentedMap()
+    if not isinstance(data, CommentedMap):
         raise BadInputError(f"{origin} does not hold a YAML mapping")
-    return header, data
+    return data
 
 
-def _dump(header: str, data: dict[str, Any], original: str) -> str:
-    _, body = _split_header(original)
-    return header + yamlfmt.dump(data, spaced=bool(_SPACED.search(body)))
-
-
-def _split_header(text: str) -> tuple[str, str]:
-    """The leading comment lines (kept verbatim) and the YAML after them."""
-    lines = text.splitlines(keepends=True)
-    count = 0
-    while count < len(lines) and lines[count].startswith("#"):
-        count += 1
-    return "".join(lines[:count]), "".join(lines[count:])
+def _dump(data: CommentedMap, original: str) -> str:
+    """The edited document; a file that held only comments keeps them above it."""
+    text = rtyaml.dump(data)
+    if rtyaml.load(original) is None and original.strip():
+        return original.rstrip("\n") + "\n" + text
+    return text
 
 
 def _first_line(exc: Exception) -> str:

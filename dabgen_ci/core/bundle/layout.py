@@ -23,7 +23,7 @@ from dabgen_ci.core.bundle.sources import SourceRef, canonical_path, task_key_at
 from dabgen_ci.core.bundle.variables import Variable, VariableRegistry
 from dabgen_ci.core.bundle.yamlfmt import dump
 from dabgen_ci.core.diagnostics import Diagnostic
-from dabgen_ci.workspace.base import ExportedObject
+from dabgen_ci.core.workspace_objects import ExportedObject
 
 PROD_ROOT_PATH = (
     "/Workspace/Users/${workspace.current_user.userName}/.bundle/${bundle.name}/${bundle.target}"

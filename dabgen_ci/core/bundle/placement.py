@@ -9,13 +9,13 @@ would collide on a case-insensitive file system get a ``_2`` suffix and a warnin
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dabgen_ci.core.bundle.sources import SourceRef, canonical_path
 from dabgen_ci.core.diagnostics import Diagnostic
-from dabgen_ci.workspace.base import ExportedObject
+from dabgen_ci.core.paths import lexical_problem
+from dabgen_ci.core.workspace_objects import ExportedObject
 
 SRC_DIR = "src"
 
@@ -85,9 +85,9 @@ def _place_directory(
     if not children:
         out.unplaced[ref.workspace_path] = "nothing under it was exported from the workspace"
         return
-    local_dir = _local_base(canonical, prefix)
+    local_dir, problem = _local_base(canonical, prefix)
     if local_dir is None:
-        out.unplaced[ref.workspace_path] = "its path cannot be mapped under src/"
+        out.unplaced[ref.workspace_path] = problem
         return
     out.local_paths[ref.workspace_path] = local_dir
     for child in children:
@@ -97,25 +97,31 @@ def _place_directory(
 def _place_object(out: Placement, workspace_path: str, obj: ExportedObject, prefix: str) -> None:
     if workspace_path in out.local_paths:
         return
-    local = _local_base(canonical_path(workspace_path), prefix)
+    local, problem = _local_base(canonical_path(workspace_path), prefix)
     if local is None:
-        out.unplaced[workspace_path] = "its path cannot be mapped under src/"
+        out.unplaced[workspace_path] = problem
         return
     if obj.is_notebook and obj.file_type:
         ext = "." + obj.file_type.lower()
         if not (ext == ".ipynb" and local.lower().endswith(ext)):
             local += ext
     local = _unique(out, local, workspace_path)
+    problem = lexical_problem(local)  # the extension or a _2 suffix can pass a length limit
+    if problem:
+        out.unplaced[workspace_path] = f"its path cannot be mapped under src/: {local!r} {problem}"
+        return
     out.local_paths[workspace_path] = local
     out.files[local] = obj.content
 
 
-def _local_base(canonical: str, prefix: str) -> str | None:
+def _local_base(canonical: str, prefix: str) -> tuple[str | None, str]:
+    """``src/<path below the prefix>``, or None and why the one path rule refuses it."""
     rel = canonical[len(prefix) :].lstrip("/") if canonical.startswith(prefix) else canonical
-    rel = posixpath.normpath(rel.lstrip("/"))
-    if rel in (".", "") or rel.startswith("../") or rel == "..":
-        return None
-    return f"{SRC_DIR}/{rel}"
+    local = f"{SRC_DIR}/{rel.lstrip('/')}"
+    problem = lexical_problem(local)
+    if problem:
+        return None, f"its path cannot be mapped under src/: {local!r} {problem}"
+    return local, ""
 
 
 def _unique(out: Placement, local: str, workspace_path: str) -> str:

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 
 import yaml
 
+from dabgen_ci.core.bundle.yamlemit import FastEmitter, make_resolver
+
 QUOTED_MAPS = frozenset({"spark_conf", "custom_tags", "tags", "spark_env_vars"})
 
 _AMBIGUOUS_WORDS = frozenset(
@@ -78,6 +80,7 @@ def _misreadable(dumper: _Dumper, text: str) -> bool:
 _QUOTING_DUMPER = _Dumper(None)  # only its resolver is used: which implicit type a text has
 _Dumper.add_representer(str, _represent_str)
 _Dumper.add_representer(_DoubleQuoted, _represent_str)
+_FAST = FastEmitter(needs_quotes, make_resolver(_QUOTING_DUMPER))
 
 
 def dump(
@@ -88,10 +91,26 @@ def dump(
     spaced: bool = False,
 ) -> str:
     """YAML text for ``data``; ``header`` becomes ``#`` comment lines, ``spaced`` puts a
-    blank line between top-level keys (for ``databricks.yml``)."""
-    marked = _mark_quoted(data, frozenset(quoted_maps))
-    text = yaml.dump(
-        marked,
+    blank line between top-level keys (for ``databricks.yml``).
+
+    The text is PyYAML's (:func:`pyyaml_dump`); :mod:`~dabgen_ci.core.bundle.yamlemit`
+    writes the same bytes directly for the shapes dabgen produces.
+    """
+    quoted = frozenset(quoted_maps)
+    text = _FAST.emit(data, quoted)
+    if text is None:
+        text = pyyaml_dump(data, quoted_maps=quoted)
+    if spaced:
+        text = _space_top_level(text)
+    if header:
+        text = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines()) + text
+    return text
+
+
+def pyyaml_dump(data: object, *, quoted_maps: Iterable[str] = QUOTED_MAPS) -> str:
+    """The reference writer: PyYAML with this module's style rules."""
+    return yaml.dump(
+        _mark_quoted(data, frozenset(quoted_maps)),
         Dumper=_Dumper,
         sort_keys=False,
         allow_unicode=True,
@@ -99,11 +118,6 @@ def dump(
         width=1 << 30,
         indent=2,
     )
-    if spaced:
-        text = _space_top_level(text)
-    if header:
-        text = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines()) + text
-    return text
 
 
 def _mark_quoted(value: object, quoted_maps: frozenset[str]) -> object:
@@ -129,9 +143,20 @@ def _quote_map(mapping: dict) -> dict:
 
 
 def _space_top_level(text: str) -> str:
-    """A blank line before every top-level key but the first. Only top-level keys start
-    at column 0: nested content is indented and no scalar is folded (``width``)."""
+    """A blank line before every top-level key but the first.
+
+    Only top-level keys start at column 0: nested content is indented and no scalar is
+    folded (``width``). The emitter writes an empty line only inside a literal block, so
+    an empty line is never a key (spacing it doubled every blank line of a multi-line
+    bundle name or description), and a key right after one follows a block that keeps
+    its trailing newlines (``|+``): a blank line there would become part of the value.
+    """
     lines = text.splitlines(keepends=True)
     return "".join(
-        ("\n" + line) if i and line[:1] not in (" ", "#") else line for i, line in enumerate(lines)
+        "\n" + line if i and _starts_top_level_key(line) and lines[i - 1] != "\n" else line
+        for i, line in enumerate(lines)
     )
+
+
+def _starts_top_level_key(line: str) -> bool:
+    return line[:1] not in ("", " ", "#", "\n")

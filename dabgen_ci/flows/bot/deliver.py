@@ -11,12 +11,14 @@ half-done stays on the remote.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from dabgen_ci.config import Config
+from dabgen_ci.core.bot.markdown import literal
 from dabgen_ci.core.bot.tracking_text import Outcome, Section
 from dabgen_ci.core.bundle.layout import job_ids_in
+from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.core.redact import Redactor
 from dabgen_ci.errors import DabgenError
 from dabgen_ci.git import BOT_EMAIL, GitRepo, noreply_co_author
@@ -26,6 +28,7 @@ from dabgen_ci.github.repo_config import base_ref
 from dabgen_ci.workspace.base import WorkspaceSource
 
 MAX_LISTED_COMMITS = 10
+SECRETS_SOURCE = "secrets"  # the validator's secret rule (validate.rules_secrets.SOURCE)
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,8 @@ def refusal(env: BotEnv, state: BranchState) -> Result | None:
                                      f"refs/remotes/origin/{state.name}")
     if not others:
         return None
-    listed = "\n".join(f"- `{sha[:10]}` by {who}" for sha, who in others[:MAX_LISTED_COMMITS])
+    listed = "\n".join(f"- `{sha[:10]}` by {literal(who)}"
+                       for sha, who in others[:MAX_LISTED_COMMITS])
     return Result(
         "refused", branch=state.name, pr=state.open_pull,
         summary=f"`{state.name}` has commits that dabgen did not write; it never overwrites "
@@ -152,6 +156,19 @@ def other_jobs_refusal(env: BotEnv, job_ids: tuple[int, ...], branch: str) -> Re
                 f"this request did not ask for; dabgen does not delete them, so nothing was "
                 f"pushed:\n\n{listed}",
         hint=f"To keep them, {together}set a separate `bundle_dir` in `.dabgen.yml`.")
+
+
+def secrets_hint(diagnostics: Sequence[Diagnostic]) -> str:
+    """What to do when the secret check stopped delivery (empty when it did not)."""
+    found = [d for d in diagnostics if d.source == SECRETS_SOURCE and d.severity == "error"]
+    if not found:
+        return ""
+    return (f"dabgen found {len(found)} value(s) that look like credentials (listed below by "
+            "file and line, masked) and pushed nothing. Move each to a secret scope "
+            "(`{{secrets/<scope>/<key>}}` in job settings, `dbutils.secrets.get` in code) and "
+            "rotate it, then comment again. If a finding is not a secret, put "
+            "`dabgen: allow-secret` in a comment on its line, or add its fingerprint to "
+            "`secrets.allow` in `.dabgen.yml` on the default branch.")
 
 
 def checkout(env: BotEnv, state: BranchState) -> None:

@@ -23,13 +23,15 @@ from dabgen_ci.core.bot.grammar import (
     ValidateCommand,
     VarCommand,
 )
+from dabgen_ci.core.bot.markdown import neutral
 from dabgen_ci.core.bot.markers import PR_MARKER_PREFIX, origin_from_branch, parse_pr_marker
 from dabgen_ci.core.bot.routing import PullCommand
 from dabgen_ci.core.bot.tracking_text import Section, code_span
 from dabgen_ci.core.bundle.edits import ROOT_FILE, add_target, set_variable
 from dabgen_ci.core.diagnostics import Severity, count
+from dabgen_ci.core.paths import confine, write_file, write_target
 from dabgen_ci.errors import BadInputError
-from dabgen_ci.flows.bot.deliver import BotEnv, Result, commit
+from dabgen_ci.flows.bot.deliver import BotEnv, Result, commit, secrets_hint
 from dabgen_ci.flows.bot.issue import deliver_bundle
 from dabgen_ci.github.client import PullInfo
 from dabgen_ci.github.tracking import Tracker
@@ -97,7 +99,8 @@ def _regenerate(env: BotEnv, pull: PullInfo, tracker: Tracker) -> Result:
 def _validate(env: BotEnv, pull: PullInfo, tracker: Tracker) -> Result:
     env.repo.checkout_remote_branch(pull.head)
     tracker.step("validate", "running")
-    report = validate_bundle(_bundle_root(env), run_cli=env.run_cli)
+    report = validate_bundle(_bundle_root(env), run_cli=env.run_cli,
+                             secrets=env.config.secrets)
     errors = _count(report, "error")
     tracker.step("validate", "done" if report.ok else "failed", f"{errors} error(s)")
     verdict = "✅ passed" if report.ok else f"❌ {errors} error(s)"
@@ -123,7 +126,7 @@ def _edit(env: BotEnv, pull: PullInfo, tracker: Tracker, edit: Edit) -> Result:
                       summary=f"Already up to date: {done}")
     tracker.step("edit bundle", "done")
     tracker.step("validate", "running")
-    report = validate_bundle(root, run_cli=env.run_cli)
+    report = validate_bundle(root, run_cli=env.run_cli, secrets=env.config.secrets)
     sections = _report_sections(report)
     if not report.ok:
         env.repo.replace_tree(env.bundle_dir, before)
@@ -132,7 +135,8 @@ def _edit(env: BotEnv, pull: PullInfo, tracker: Tracker, edit: Edit) -> Result:
                       sections=sections,
                       error=f"after the edit the bundle has {_count(report, 'error')} "
                             "validation error(s); nothing was pushed",
-                      hint="See the diagnostics below; adjust the request and comment again.")
+                      hint=secrets_hint(report.diagnostics)
+                      or "See the diagnostics below; adjust the request and comment again.")
     tracker.step("validate", "done", "passed")
     tracker.step("commit", "running")
     new_sha = commit(env, message)
@@ -157,15 +161,15 @@ def _edit_function(env: BotEnv, command: PullCommand, refiner: Refiner | None) -
             history = env.api.dabgen_exchanges(env.ctx.number, env.ctx.comment.id)
             request = RefineRequest(root, command.text, command.extra_lines,
                                     env.requester.login, env.config.agent, tuple(history))
-            return refiner.refine(request), f"dabgen: {command.text[:60]}"
+            return refiner.refine(request), f"dabgen: {neutral(command.text, 60)}"
 
         return refine
     raise BadInputError(f"{type(command).__name__} is not an edit")
 
 
 def _target_add(root: Path, name: str) -> tuple[str, str]:
-    path = root / ROOT_FILE
-    path.write_text(add_target(_read(path), name), encoding="utf-8")
+    path = write_target(root, ROOT_FILE, where="the bundle directory")
+    write_file(path, add_target(_read(path), name).encode("utf-8"))
     return (f"Added target {code_span(name)} to `{ROOT_FILE}` (modelled on `prod`).",
             f"dabgen: add target {name}")
 
@@ -174,16 +178,17 @@ def _var(root: Path, name: str, value: str) -> tuple[str, str]:
     files = {p.relative_to(root).as_posix(): _read(p) for p in _yaml_files(root)}
     edit = set_variable(files, name, value)
     for rel, text in edit.files.items():
-        (root / rel).write_text(text, encoding="utf-8")
+        write_file(write_target(root, rel, where="the bundle directory"), text.encode("utf-8"))
     where = ", ".join(code_span(f"{f}: {p}") for f, p in edit.replaced[:10]) or "nowhere"
     more = f" and {len(edit.replaced) - 10} more" if len(edit.replaced) > 10 else ""
     done = (f"Variable {code_span(name)} ({edit.declared}, default {code_span(value)}); "
             f"{len(edit.replaced)} occurrence(s) replaced: {where}{more}.")
-    return done, f"dabgen: variable {name} for {value!r}"
+    return done, f"dabgen: variable {name} for {neutral(repr(value), 120)}"
 
 
 def _bundle_root(env: BotEnv) -> Path:
-    root = env.repo.path / env.bundle_dir
+    root = confine(env.repo.path, env.bundle_dir, what="bundle directory",
+                   where="the repository")
     if not (root / ROOT_FILE).is_file():
         raise BadInputError(f"this branch has no {env.bundle_dir}/{ROOT_FILE}")
     return root
@@ -191,6 +196,7 @@ def _bundle_root(env: BotEnv) -> Path:
 
 def _yaml_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in YAML_SUFFIXES
+                  and not p.is_symlink()  # a link is never edited through
                   and not any(part.startswith(".") or part == "src"
                               for part in p.relative_to(root).parts[:-1]))
 

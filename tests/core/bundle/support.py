@@ -17,7 +17,7 @@ from dabgen_ci.core.bundle.roundtrip import (
     local_to_workspace_from,
     variable_values,
 )
-from dabgen_ci.workspace.base import ExportedObject
+from dabgen_ci.core.workspace_objects import ExportedObject
 
 FIXTURES = Path(__file__).parent / "fixtures" / "jobs"
 

@@ -7,7 +7,7 @@ import yaml
 from dabgen_ci.core.bundle.convert import plan_bundle
 from dabgen_ci.core.bundle.layout import PROD_ROOT_PATH, render_bundle
 from dabgen_ci.core.bundle.placement import common_dir_prefix
-from dabgen_ci.workspace.base import ExportedObject
+from dabgen_ci.core.workspace_objects import ExportedObject
 from tests.core.bundle.support import (
     build,
     fake_export,

@@ -1,0 +1,161 @@
+"""The deploy plan: what deploying a bundle target would do to the workspace's jobs (pure).
+
+For each job resource the plan compares the settings a deploy would send (the resource
+resolved for the target: overrides merged, variables substituted — done by the caller with
+the validator's resolution) with the job's live settings, after the round-trip check's
+normalisation (:mod:`dabgen_ci.core.bundle.roundtrip`: server-owned fields dropped,
+``${resources.jobs.<key>.id}`` resolved, a local source path equal to the workspace path it
+deploys to). Keyed lists are lined up by key (:mod:`dabgen_ci.core.review.align`), and a
+field the bundle leaves out whose live value is the API's default (empty, zero, false,
+``max_concurrent_runs: 1``, ``run_if: ALL_SUCCESS``) is not a change.
+
+A resource with no job id is created; a resource the pull request removes deletes its job.
+With the job as dabgen last synced it (``base``), a change to a field the workspace edited
+since then is flagged: deploying would overwrite that UI edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from dabgen_ci.core.bundle.roundtrip import ABSENT, Difference, compare
+from dabgen_ci.core.review.align import align, name_items
+
+ChangeKind = Literal["update", "create", "delete"]
+API_DEFAULTS: dict[str, object] = {"max_concurrent_runs": 1, "run_if": "ALL_SUCCESS",
+                                   "format": "MULTI_TASK"}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field a deploy changes: YAML path, live value → bundle value (ABSENT: none)."""
+
+    path: str
+    old: object
+    new: object
+    ui_edit: bool = False  # changed in the workspace since the last sync: a deploy undoes it
+
+
+@dataclass(frozen=True)
+class JobChange:
+    kind: ChangeKind
+    key: str
+    name: str
+    file: str
+    job_id: int | None = None
+    changes: tuple[FieldChange, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DeployPlan:
+    target: str
+    jobs: tuple[JobChange, ...] = ()
+    skipped: str = ""  # why no plan was made (no credentials, a fork…); empty when made
+
+    def of_kind(self, kind: ChangeKind) -> list[JobChange]:
+        return [j for j in self.jobs if j.kind == kind]
+
+
+@dataclass(frozen=True)
+class PlannedResource:
+    """A job resource as a deploy of the target sends it."""
+
+    key: str
+    file: str  # where it is written (repository-relative, for people)
+    settings: Mapping[str, Any]  # resolved for the target
+    job_id: int | None = None  # from the resource header `# dabgen: job <id>`
+    resource_dir: str = "resources"  # bundle-relative folder of the file (relative paths)
+
+
+@dataclass(frozen=True)
+class RemovedResource:
+    key: str
+    file: str
+    job_id: int | None
+    name: str = ""
+
+
+def plan_deploy(target: str, resources: tuple[PlannedResource, ...],
+                removed: tuple[RemovedResource, ...], live: Mapping[int, Mapping[str, Any] | None],
+                base: Mapping[int, Mapping[str, Any]] | None = None) -> DeployPlan:
+    """The plan for ``target``. ``live`` maps job id → live settings (None: no such job)."""
+    ids = {r.key: r.job_id for r in resources if r.job_id is not None}
+    out: list[JobChange] = []
+    for resource in resources:
+        settings = live.get(resource.job_id) if resource.job_id is not None else None
+        if settings is None:
+            out.append(_create(resource))
+        else:
+            out.append(_update(resource, settings, ids, (base or {}).get(resource.job_id or 0)))
+    for gone in removed:
+        out.append(_delete(gone, live.get(gone.job_id) if gone.job_id is not None else None))
+    return DeployPlan(target, tuple(out))
+
+
+def _name(settings: Mapping[str, Any] | None, fallback: str) -> str:
+    name = settings.get("name") if settings else None
+    return name if isinstance(name, str) and name else fallback
+
+
+def _create(resource: PlannedResource) -> JobChange:
+    note = ""
+    if resource.job_id is not None:
+        note = (f"job {resource.job_id} named in the resource header does not exist in the "
+                "workspace, so a deploy creates a new job")
+    return JobChange("create", resource.key, _name(resource.settings, resource.key),
+                     resource.file, None, note=note)
+
+
+def _delete(gone: RemovedResource, settings: Mapping[str, Any] | None) -> JobChange:
+    note = ""
+    if gone.job_id is None:
+        note = "no job id is recorded for it: the job it deployed, if any, is deleted"
+    elif settings is None:
+        note = f"job {gone.job_id} does not exist in the workspace any more"
+    return JobChange("delete", gone.key, _name(settings, gone.name or gone.key), gone.file,
+                     gone.job_id, note=note)
+
+
+def _update(resource: PlannedResource, settings: Mapping[str, Any], ids: Mapping[str, int],
+            base: Mapping[str, Any] | None) -> JobChange:
+    changes = field_changes(settings, resource.settings, ids, resource.resource_dir)
+    if base is not None:
+        edited = [c.path for c in field_changes(base, settings, ids, resource.resource_dir)]
+        changes = [FieldChange(c.path, c.old, c.new, _touches(c.path, edited)) for c in changes]
+    return JobChange("update", resource.key, _name(settings, resource.key), resource.file,
+                     resource.job_id, tuple(changes))
+
+
+def field_changes(old: Mapping[str, Any], new: Mapping[str, Any], ids: Mapping[str, int],
+                  resource_dir: str = "resources") -> list[FieldChange]:
+    """Fields that differ from ``old`` (API form) to ``new`` (a resolved bundle resource)."""
+    aligned = align(old, new)
+    found = [_field(d, aligned.keys) for d in compare(
+        aligned.old, aligned.new, variables={}, local_to_workspace=lambda _: None,
+        key_to_job_id=ids, resource_dir=resource_dir)]
+    found += [FieldChange(f"{f}[{k}]", item, ABSENT) for f, k, item in aligned.only_old]
+    found += [FieldChange(f"{f}[{k}]", ABSENT, item) for f, k, item in aligned.only_new]
+    return [c for c in found if not _api_default(c)]
+
+
+def _field(difference: Difference, keys: Mapping[str, tuple[str, ...]]) -> FieldChange:
+    return FieldChange(name_items(difference.path, keys), difference.original, difference.bundle)
+
+
+def _api_default(change: FieldChange) -> bool:
+    """The bundle leaves out a field whose live value is what the API uses anyway."""
+    if change.new is not ABSENT:
+        return False
+    value, leaf = change.old, change.path.rsplit(".", 1)[-1]
+    if value in ({}, [], "", None) or (value is False) or (value == 0 and value is not True):
+        return True
+    return leaf in API_DEFAULTS and API_DEFAULTS[leaf] == value
+
+
+def _touches(path: str, edited: list[str]) -> bool:
+    """``path`` is an edited field, inside one, or holds one."""
+    return any(path == e or path.startswith((e + ".", e + "[")) or
+               e.startswith((path + ".", path + "[")) for e in edited)
