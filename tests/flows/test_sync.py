@@ -248,3 +248,14 @@ def test_the_worked_example_of_docs_sync_md(world: World) -> None:
     shown = page.split("````markdown\n", 1)[1].split("\n````", 1)[0]
     printed = result.stdout.split("\n---\n", 1)[0].strip()
     assert printed == shown.strip()
+
+
+def test_review_reads_the_base_the_sync_records(world: World) -> None:
+    """`dabgen review`'s deploy plan names UI edits since the last sync from this record."""
+    from dabgen_ci.flows.review_plan import read_sync_base
+
+    assert read_sync_base(world.bundle) == {}
+    record_base(world)
+    base = read_sync_base(world.bundle)
+    assert sorted(base) == [1001, 1002]
+    assert base[1002]["timeout_seconds"] == 3700 and "format" not in base[1002]

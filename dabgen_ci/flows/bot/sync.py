@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from dabgen_ci.config_bundles import BundleConfig
 from dabgen_ci.core.bot.grammar import BRANCH_PREFIX
+from dabgen_ci.core.bot.markdown import neutral
 from dabgen_ci.core.bot.tracking_text import Outcome, Section
 from dabgen_ci.core.sync.render import RenderOptions, render_report
 from dabgen_ci.core.sync.report import BundleReport
@@ -206,7 +207,8 @@ def _title(bundle: BundleConfig, report: BundleReport) -> str:
 
 def _message(bundle: BundleConfig, report: BundleReport, run: SyncRun) -> str:
     lines = [f"dabgen sync: {bundle.name} — {len(report.jobs)} job(s) drifted", ""]
-    lines += [f"- job {j.job_id} ({j.name}): {', '.join(j.kinds)}" for j in report.jobs[:50]]
+    lines += [f"- job {j.job_id} ({neutral(j.name)}): {', '.join(j.kinds)}"
+              for j in report.jobs[:50]]
     if len(report.jobs) > 50:
         lines.append(f"- … and {len(report.jobs) - 50} more")
     lines += ["", f"Requested by {run.requested_by}." if run.requested_by
