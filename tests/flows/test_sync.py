@@ -259,3 +259,15 @@ def test_review_reads_the_base_the_sync_records(world: World) -> None:
     base = read_sync_base(world.bundle)
     assert sorted(base) == [1001, 1002]
     assert base[1002]["timeout_seconds"] == 3700 and "format" not in base[1002]
+
+
+def test_a_file_nobody_edited_gets_the_generators_bytes(world: World) -> None:
+    """The fast path (a pristine resource is re-rendered, not round-tripped) writes exactly
+    what the round-trip edit writes: only the changed lines differ."""
+    record_base(world)
+    before = world.read(ETL)
+    world.edit_job(1001, lambda s: s.update(max_concurrent_runs=3, name="Nightly Sales ETL 2"))
+    assert world.sync().exit_code == 0
+    assert world.read(ETL) == before.replace("max_concurrent_runs: 1\n",
+                                             "max_concurrent_runs: 3\n").replace(
+        "      name: Nightly Sales ETL\n", "      name: Nightly Sales ETL 2\n")

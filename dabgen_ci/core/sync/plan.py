@@ -91,6 +91,7 @@ class Triage:
     layout: SourceLayout
     needs_ours: tuple[int, ...]
     needs_files: tuple[str, ...]
+    users: Mapping[str, list[int]] = field(default_factory=dict)  # source → jobs using it
 
 
 @dataclass(frozen=True)
@@ -118,10 +119,13 @@ def triage(spec: BundleSpec, repo: RepoBundle, theirs: Theirs) -> Triage:
         if record is not None and job_id not in located and spec.excluded(_file_of(record)):
             continue
         status[job_id] = _status(job_id in located, record, theirs.jobs.get(job_id))
-    layout = layout_sources(_refs(theirs.jobs), theirs.exported, theirs.missing, repo.base)
+    refs = _refs(theirs.jobs)
+    layout = layout_sources(refs, theirs.exported, theirs.missing, repo.base)
     needs = tuple(i for i, s in status.items() if s in ("drifted", "bootstrap")
                   or (s == "deleted" and i not in repo.base.jobs))  # its name, for the report
-    return Triage(located, status, layout, needs, tuple(files_to_read(layout, repo.base)))
+    users = {canonical_path(r.workspace_path): [int(i) for i in r.referenced_by] for r in refs}
+    return Triage(located, status, layout, needs, tuple(files_to_read(layout, repo.base)),
+                  users)
 
 
 def plan_sync(spec: BundleSpec, repo: RepoBundle, theirs: Theirs, found: Triage,
@@ -206,6 +210,8 @@ def _refs(jobs: Mapping[int, Mapping]) -> list[SourceRef]:
             known = merged.get(canonical, SourceRef(ref.workspace_path, ref.kind, ()))
             merged[canonical] = SourceRef(known.workspace_path, known.kind,
                                           (*known.referenced_by, str(job_id)))
+            if known.referenced_by and known.referenced_by[-1] == str(job_id):
+                merged[canonical] = known  # a job using a source twice counts once
     return [merged[k] for k in sorted(merged)]
 
 
@@ -250,9 +256,12 @@ def _users(settings_by_job: Mapping[int, Mapping]) -> dict[str, list[int]]:
 def _attach_sources(drifts: list[JobDrift], sources: SourceOutcome, theirs: Theirs,
                     found: Triage, base: BaseRecord) -> list[JobDrift]:
     """Each source change is listed under every job that uses it."""
-    users = _users({i: b.get("settings") or {} for i, b in theirs.jobs.items()})
-    for path, jobs in _users({i: r.settings for i, r in base.jobs.items()}).items():
-        users.setdefault(path, jobs)  # a source no job uses now: the jobs that used it
+    if not sources.verdicts:
+        return drifts
+    users = dict(found.users)
+    if any(v.canonical not in users for v in sources.verdicts):
+        for path, jobs in _users({i: r.settings for i, r in base.jobs.items()}).items():
+            users.setdefault(path, jobs)  # a source no job uses now: the jobs that used it
     by_job: dict[int, list[SourceChange]] = {}
     for verdict in sources.verdicts:
         jobs = users.get(verdict.canonical) or []
