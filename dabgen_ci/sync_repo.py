@@ -22,7 +22,7 @@ from dabgen_ci.core import paths
 from dabgen_ci.core.sync import base as records
 from dabgen_ci.core.sync.base import BaseRecord
 from dabgen_ci.core.sync.locate import JobLocation
-from dabgen_ci.core.sync.plan import Ours, RepoBundle
+from dabgen_ci.core.sync.model import Ours, RepoBundle
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.validate.loader import ROOT_FILE_NAMES
 from dabgen_ci.validate.located import merge

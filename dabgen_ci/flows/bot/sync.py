@@ -133,6 +133,8 @@ def _deliver_one(env: BotEnv, run: SyncRun, bundle: BundleConfig, branch: str,
     sha = env.repo.commit(env.redactor(_message(bundle, report, run)),
                           co_authors=list(run.co_authors), paths=[bundle.dir])
     run.progress.finish("commit", sha[:10] if sha else "no changes")
+    if sha is None:  # the report saw drift but the files are already so: nothing to push
+        return BundleDelivery(bundle, _no_drift(env, branch_state, report), report)
     body = render_report(report, report_options(env, bundle))
     title = _title(bundle, report)
     return BundleDelivery(bundle, _publish(env, branch_state, title, body, report, run), report)
