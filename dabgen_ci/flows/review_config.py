@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from dabgen_ci.config import Config, parse_config
+from dabgen_ci.core.limits import yaml_text_problem
 from dabgen_ci.git import GitRepo
 
 DEFAULT_CONFIG = ".dabgen.yml"
@@ -31,6 +32,8 @@ def config_at(repo: GitRepo, rev: str, path: str = DEFAULT_CONFIG) -> tuple[Conf
 def removal_intended(config_text: str | None, roots: Iterable[str],
                      default_dir: str) -> dict[str, bool]:
     """Bundle folder → `remove_deleted: true` is set for it."""
+    if yaml_text_problem(config_text or ""):  # a bomb or too deep: nothing is intended
+        return {}
     try:
         data = yaml.safe_load(config_text or "") or {}
     except yaml.YAMLError:

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from dabgen_ci.core.limits import json_depth_problem
 from dabgen_ci.core.review.plan import (
     DeployPlan,
     PlannedResource,
@@ -86,7 +87,9 @@ def read_sync_base(bundle_root: Path) -> dict[int, dict[str, Any]]:
             continue
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
+            continue
+        if json_depth_problem(data):
             continue
         found.update(_records(data))
     return found
