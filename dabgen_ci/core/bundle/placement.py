@@ -5,14 +5,18 @@ sources removed (so a notebook going missing does not move every other file), pl
 language extension for notebooks (``.py .sql .scala .r``; ``.ipynb`` for Jupyter, not
 doubled for Lakeflow Designer ``*.ipynb`` objects). Files keep their own name. Paths that
 would collide on a case-insensitive file system get a ``_2`` suffix and a warning.
+
+Sources a bundle deployed (under ``<root>/files``, :mod:`.deployed`) are placed where they
+were in that bundle instead, and do not count towards the common prefix.
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from dabgen_ci.core.bundle.deployed import files_root_of, original_path
 from dabgen_ci.core.bundle.sources import SourceRef, canonical_path
 from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.core.workspace_objects import ExportedObject
@@ -32,12 +36,25 @@ class Placement:
     _taken: dict[str, str] = field(default_factory=dict)  # lower-cased local → workspace
 
 
+@dataclass(frozen=True)
+class _Base:
+    """How workspace paths map to local ones: the common prefix, and deployment roots."""
+
+    prefix: str
+    deployed_roots: tuple[str, ...] = ()
+
+
 def place_sources(
     sources: Sequence[SourceRef],
     exported: Mapping[str, ExportedObject],
     missing: Mapping[str, str],
+    deployed_roots: Iterable[str] = (),
 ) -> Placement:
-    prefix = common_dir_prefix([canonical_path(s.workspace_path) for s in sources])
+    """``deployed_roots``: roots of the bundle deployments that own the jobs (canonical)."""
+    roots = tuple(sorted(set(deployed_roots)))
+    ordinary = [canonical_path(s.workspace_path) for s in sources
+                if files_root_of(s.workspace_path, roots) is None]
+    prefix = _Base(common_dir_prefix(ordinary), roots)
     by_canonical = {canonical_path(path): obj for path, obj in sorted(exported.items())}
     missing_canonical = {canonical_path(path): why for path, why in missing.items()}
     out = Placement()
@@ -72,7 +89,7 @@ def _place_directory(
     out: Placement,
     ref: SourceRef,
     canonical: str,
-    prefix: str,
+    prefix: _Base,
     by_canonical: Mapping[str, ExportedObject],
 ) -> None:
     children = [p for p in by_canonical if p.startswith(canonical + "/")]
@@ -88,7 +105,8 @@ def _place_directory(
         _place_object(out, by_canonical[child].path or child, by_canonical[child], prefix)
 
 
-def _place_object(out: Placement, workspace_path: str, obj: ExportedObject, prefix: str) -> None:
+def _place_object(out: Placement, workspace_path: str, obj: ExportedObject,
+                  prefix: _Base) -> None:
     if workspace_path in out.local_paths:
         return
     local = _local_base(canonical_path(workspace_path), prefix)
@@ -104,7 +122,11 @@ def _place_object(out: Placement, workspace_path: str, obj: ExportedObject, pref
     out.files[local] = obj.content
 
 
-def _local_base(canonical: str, prefix: str) -> str | None:
+def _local_base(canonical: str, base: _Base) -> str | None:
+    files_root = files_root_of(canonical, base.deployed_roots)
+    if files_root is not None:
+        return original_path(canonical, files_root)
+    prefix = base.prefix
     rel = canonical[len(prefix) :].lstrip("/") if canonical.startswith(prefix) else canonical
     rel = posixpath.normpath(rel.lstrip("/"))
     if rel in (".", "") or rel.startswith("../") or rel == "..":
