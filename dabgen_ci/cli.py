@@ -72,10 +72,14 @@ def _register() -> None:
         demo,
         generate,
         refine,
+        review,
         roundtrip,
         snapshot,
         validate,
     )
+    from dabgen_ci.commands import config as config_command
+    from dabgen_ci.commands import init as init_command
+    from dabgen_ci.commands import sync as sync_command
 
     cli.add_command(generate.generate)
     cli.add_command(validate.validate)
@@ -83,7 +87,11 @@ def _register() -> None:
     cli.add_command(roundtrip.roundtrip)
     cli.add_command(demo.demo)
     cli.add_command(refine.refine)
+    cli.add_command(review.review)
     cli.add_command(action.action)
+    cli.add_command(sync_command.sync)
+    cli.add_command(config_command.config)
+    cli.add_command(init_command.init)
 
 
 _register()

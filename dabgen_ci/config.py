@@ -7,15 +7,11 @@ itself permissions.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
-from jsonschema import Draft202012Validator
-
+from dabgen_ci.config_bundles import BundleConfig, SyncSettings, bundles_from, default_name
+from dabgen_ci.config_check import check_config_text
 from dabgen_ci.core.secrets import SecretAllowlist
 from dabgen_ci.errors import BadInputError
 
@@ -31,6 +27,17 @@ class AgentConfig:
 
 
 @dataclass(frozen=True)
+class ReviewConfig:
+    """`review:` — lint rules to skip, the severity that fails the review, the plan's target,
+    and whether the agent adds a risk summary."""
+
+    ignore: tuple[str, ...] = ()
+    fail_on: str = "error"
+    target: str = "prod"
+    agent: bool = False
+
+
+@dataclass(frozen=True)
 class Config:
     bundle_dir: str = "bundle"
     bundle_name: str | None = None
@@ -42,7 +49,18 @@ class Config:
         "generate": "write", "refine": "write", "validate": "write", "sync": "write"})
     validation_cli: str = "auto"
     agent: AgentConfig = AgentConfig()
+    review: ReviewConfig = ReviewConfig()
     secrets: SecretAllowlist = field(default_factory=SecretAllowlist)
+    sync: SyncSettings = field(default_factory=SyncSettings)  # single-bundle form
+    bundles: tuple[BundleConfig, ...] = ()  # the `bundles:` form
+
+    def managed_bundles(self) -> tuple[BundleConfig, ...]:
+        """What `dabgen sync` keeps in step: the `bundles:` list, else the one bundle."""
+        if self.bundles:
+            return self.bundles
+        return (BundleConfig(self.bundle_dir, self.bundle_name or default_name(self.bundle_dir),
+                             self.job_ids, self.job_names, self.job_tags, self.paths,
+                             self.sync),)
 
     def allows(self, command_group: str, permission: str) -> bool:
         """Does a user with repository ``permission`` meet the bar for ``command_group``?"""
@@ -51,29 +69,23 @@ class Config:
         return PERMISSION_ORDER.index(have) >= PERMISSION_ORDER.index(needed)
 
 
-@cache
-def _validator() -> Draft202012Validator:
-    text = resources.files("dabgen_ci.data.config").joinpath("dabgen.schema.json").read_text()
-    return Draft202012Validator(json.loads(text))
+MAX_PROBLEMS_SHOWN = 5
 
 
 def parse_config(text: str | None, *, origin: str = ".dabgen.yml") -> Config:
-    """Parse and check ``.dabgen.yml`` text; ``None`` (no file) gives the defaults."""
+    """Parse and check ``.dabgen.yml`` text; ``None`` (no file) gives the defaults.
+
+    A bad file is refused with its first problems, each naming its line
+    (``dabgen config check`` lists them all).
+    """
     if text is None or not text.strip():
         return Config()
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise BadInputError(f"{origin}: not valid YAML: {exc}".replace("\n", " ")) from None
-    if not isinstance(data, dict):
-        raise BadInputError(f"{origin}: expected a mapping at the top level")
-    problems = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
-    if problems:
-        shown = "; ".join(
-            f"{'.'.join(str(p) for p in e.absolute_path) or '(top)'}: {e.message}"
-            for e in problems[:5]
-        )
-        raise BadInputError(f"{origin}: {shown}")
+    data, problems = check_config_text(text, origin)
+    if problems or data is None:
+        shown = "; ".join(p.render(origin) for p in problems[:MAX_PROBLEMS_SHOWN])
+        more = len(problems) - MAX_PROBLEMS_SHOWN
+        suffix = f"; and {more} more (run `dabgen config check`)" if more > 0 else ""
+        raise BadInputError(shown + suffix)
     return _from_dict(data)
 
 
@@ -82,6 +94,7 @@ def _from_dict(data: dict[str, Any]) -> Config:
     defaults = Config()
     validation = data.get("validation") or {}
     agent = data.get("agent") or {}
+    review = data.get("review") or {}
     return Config(
         bundle_dir=str(data.get("bundle_dir", defaults.bundle_dir)).strip("/") or ".",
         bundle_name=data.get("bundle_name"),
@@ -92,7 +105,12 @@ def _from_dict(data: dict[str, Any]) -> Config:
         permissions={**defaults.permissions, **(data.get("permissions") or {})},
         validation_cli=validation.get("cli", "auto"),
         agent=AgentConfig(**{k: agent[k] for k in agent}),
+        sync=bundles_from(data)[0].sync if "bundles" not in data else SyncSettings(),
+        bundles=bundles_from(data) if "bundles" in data else (),
         secrets=_secret_allowlist(data.get("secrets") or {}),
+        review=ReviewConfig(ignore=tuple(i.upper() for i in review.get("ignore") or ()),
+                            **{k: review[k] for k in ("fail_on", "target", "agent")
+                               if k in review}),
     )
 
 

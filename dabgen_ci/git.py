@@ -20,6 +20,7 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
+from dabgen_ci.core.paths import confine, relative, write_file, write_target
 from dabgen_ci.core.redact import Redactor
 from dabgen_ci.core.review.diff import ChangedFile, Ranges, added_ranges, parse_name_status
 from dabgen_ci.errors import BadInputError, DabgenError
@@ -83,6 +84,10 @@ class GitRepo:
         proc = self._git("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
         return proc.stdout.strip() if proc.returncode == 0 else None
 
+    def toplevel(self) -> Path:
+        """The root of the work tree that contains `path`."""
+        return Path(self._git("rev-parse", "--show-toplevel").stdout.strip())
+
     def head_sha(self) -> str:
         return self._git("rev-parse", "--verify", "HEAD").stdout.strip()
 
@@ -96,6 +101,20 @@ class GitRepo:
             if name == ref:
                 return sha
         return None
+
+    def tree_sha(self, ref: str) -> str | None:
+        """The tree a revision points at (None when there is no such revision): two commits
+        with the same tree hold the same files, whatever their history."""
+        _check_ref(ref)
+        proc = self._git("rev-parse", "--verify", "--quiet", f"{ref}^{{tree}}", check=False)
+        return proc.stdout.strip() if proc.returncode == 0 else None
+
+    def discard_changes(self, paths: Sequence[str]) -> None:
+        """Drop uncommitted changes below `paths` (relative to the work tree), new files too."""
+        relative = [_check_relative(p) for p in paths]
+        self._git("reset", "--quiet", "--", *relative)
+        self._git("checkout", "--quiet", "--", *relative, check=False)  # absent in HEAD: fine
+        self._git("clean", "-fdq", "--", *relative)
 
     def has_changes(self, paths: Sequence[str] = ()) -> bool:
         """Whether the work tree differs from HEAD (untracked files count, ignored don't)."""
@@ -136,13 +155,20 @@ class GitRepo:
         return self._git("show", spec).stdout
 
     def list_at(self, ref: str, subdir: str) -> list[str]:
-        """Files below `subdir` at revision `ref`, relative to `subdir` (empty if absent)."""
+        """Files below `subdir` (`.`: the whole tree) at revision `ref`, relative to it."""
         _check_ref(ref)
-        root = _check_relative(subdir)
-        out = self._git("ls-tree", "-r", "-z", "--name-only", ref, "--", f"{root}/").stdout
-        prefix = f"{root}/"
+        root = "" if subdir in ("", ".") else _check_relative(subdir)
+        prefix = f"{root}/" if root else ""
+        scope = ["--", prefix] if root else []
+        out = self._git("ls-tree", "-r", "-z", "--name-only", ref, *scope).stdout
         return sorted(name[len(prefix):] for name in out.split("\0")
-                      if name.startswith(prefix))
+                      if name and name.startswith(prefix))
+
+    def resolve(self, ref: str) -> str | None:
+        """The commit `ref` names here, or None when it names nothing."""
+        _check_ref(ref)
+        proc = self._git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
+        return proc.stdout.strip() or None if proc.returncode == 0 else None
 
     # -- what a change touched (the review) ------------------------------------------
 
@@ -183,6 +209,16 @@ class GitRepo:
         patch = self._git("diff", "-U0", "--no-color", "--no-ext-diff", "-M", *revs, "--",
                           *paths).stdout
         return added_ranges(patch)
+
+    def diff_text(self, base: str, head: str | None, paths: Sequence[str],
+                  limit: int = 200_000) -> str:
+        """The unified diff of `paths` from `base` to `head` (None: the work tree), capped."""
+        _check_ref(base)
+        revs = [base] if head is None else [base, _checked(head)]
+        scope = [p for p in paths if p not in ("", ".")]
+        text = self._git("diff", "--no-color", "--no-ext-diff", "-M", *revs, "--",
+                         *(_check_relative(p) for p in scope)).stdout
+        return text if len(text) <= limit else text[:limit] + "\n[diff truncated]\n"
 
     def fetch_pull_head(self, number: int, remote: str = DEFAULT_REMOTE) -> str:
         """Fetch GitHub's `refs/pull/<n>/head` (forks included); returns its sha."""
@@ -234,13 +270,13 @@ class GitRepo:
         if root.is_dir():
             _remove_unwanted(root, set(wanted))
         for name, data in sorted(wanted.items()):
-            target = root / name
-            _ensure_inside(target.parent, root)
+            what, where = f"cannot write {subdir}/{name}:", f"{subdir}/"
+            target = write_target(root, name, what=what, where=where)
             target.parent.mkdir(parents=True, exist_ok=True)
-            _ensure_inside(target.parent, root)
-            if target.is_symlink() or target.is_dir():
-                raise BadInputError(f"cannot write {subdir}/{name}: a link or folder is there")
-            target.write_bytes(data)
+            target = write_target(root, name, what=what, where=where)  # nothing new leads out
+            if target.is_dir():
+                raise BadInputError(f"cannot write {subdir}/{name}: a folder is there")
+            write_file(target, data)
 
     def commit(
         self,
@@ -317,12 +353,13 @@ class GitRepo:
         raise GitError(self._describe("push", proc))
 
     def _inside_subdir(self, subdir: str) -> Path:
-        """`subdir` below the work tree, strictly: never the work tree itself, never `.git`."""
-        root = self.path / _check_relative(subdir.strip("/"))
-        resolved, top = root.resolve(), self.path.resolve()
-        if top not in resolved.parents or resolved.is_relative_to(top / ".git"):
-            raise BadInputError(f"{subdir!r} is not a folder inside the repository")
-        return root
+        """`subdir` below the work tree, strictly: never the work tree itself, never `.git`,
+        never through a link that leaves it."""
+        try:
+            return confine(self.path, _check_relative(subdir.strip("/")), what="folder",
+                           where="the repository")
+        except BadInputError:
+            raise BadInputError(f"{subdir!r} is not a folder inside the repository") from None
 
     def _git(
         self,
@@ -442,24 +479,8 @@ def _check_sha(sha: str) -> str:
 
 
 def _check_relative(name: str) -> str:
-    """A POSIX path below a directory: no absolute, empty, `.`, `..` or `.git` parts."""
-    parts = name.split("/")
-    bad = (
-        not name
-        or "\\" in name
-        or "\x00" in name
-        or any(part in ("", ".", "..") or part.casefold() == ".git" for part in parts)
-    )
-    if bad:
-        raise BadInputError(f"{name!r} is not a relative path inside the bundle directory")
-    return str(PurePosixPath(name))
-
-
-def _ensure_inside(path: Path, root: Path) -> None:
-    """Refuse paths that resolve (through symlinks) outside `root`."""
-    resolved, base = path.resolve(), root.resolve()
-    if resolved != base and base not in resolved.parents:
-        raise BadInputError(f"{path} is outside {root}; refusing to write there")
+    """A POSIX path below a directory, by the one rule of :mod:`dabgen_ci.core.paths`."""
+    return relative(name, what="path").as_posix()
 
 
 def _remove_unwanted(root: Path, wanted: set[str]) -> None:

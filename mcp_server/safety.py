@@ -1,7 +1,8 @@
 """The server's safety policy: read-only unless started with ``--allow-writes``, SQL read
 classification, and local paths confined to ``--root``.
 
-Pure functions (the path check reads the file system only to resolve symlinks). The SQL
+Pure functions (the path check, :mod:`dabgen_ci.core.paths`, reads the file system only
+to resolve symlinks). The SQL
 check is deliberately conservative: a statement is a read only if every way Databricks
 could tokenise it (backslash escapes on or off, nested block comments or not) yields one
 statement that starts with a read keyword and holds no write keyword; anything else is
@@ -14,7 +15,8 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from dabgen_ci.errors import BadInputError, PermissionDeniedError
+from dabgen_ci.core import paths
+from dabgen_ci.errors import PermissionDeniedError
 
 READ_KEYWORDS = frozenset({"SELECT", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "WITH", "VALUES",
                            "LIST"})
@@ -137,21 +139,15 @@ def _skip_block_comment(sql: str, start: int, *, nested: bool) -> int:
 
 
 def confine(root: Path, user_path: str, *, what: str = "path") -> Path:
-    """``user_path`` (relative to ``root``, or absolute inside it) resolved, symlinks
-    followed; anything that lands outside ``root`` is refused."""
-    if not user_path or "\x00" in user_path:
-        raise BadInputError(f"{what} {user_path!r} is not a usable path")
+    """``user_path`` (relative to ``root``, or absolute inside it) resolved by the one
+    confinement rule (:func:`dabgen_ci.core.paths.confine`); the root itself is allowed."""
     real_root = root.resolve()
-    candidate = Path(user_path).expanduser()
-    if not candidate.is_absolute():
-        candidate = real_root / candidate
-    resolved = candidate.resolve()
-    if not resolved.is_relative_to(real_root):
-        raise PermissionDeniedError(
-            f"{what} {user_path!r} is outside the server root {real_root}; use a path inside "
-            "it (restart dabgen-mcp with --root to change the root)"
-        )
-    return resolved
+    try:
+        return paths.confine(real_root, user_path, what=what, allow_absolute=True,
+                             allow_self=True, where=f"the server root {real_root}")
+    except paths.PathRefused as exc:
+        raise paths.PathRefused(f"{exc}; use a path inside it (restart dabgen-mcp with "
+                                "--root to change the root)") from None
 
 
 def relative_to_root(root: Path, path: Path) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import posixpath
 from collections import deque
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
+from dabgen_ci.core.paths import is_inside, relative, write_file, write_target
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.flows.bundle_command import READ_COMMANDS, bundle_argv
 from dabgen_ci.flows.bundle_command import run_bundle_command as run_cli
@@ -101,12 +102,16 @@ def register(server: MCPServer, ctx: ToolContext) -> None:
         folder = normalise_folder(workspace_folder)
         paths, truncated = _walk(ctx, folder)
         exported = export_sources(ctx.source(), paths, progress=NullProgress())
-        written = []
+        # Plan every destination first: one that would leave `out` (a symlinked sub-folder
+        # leading elsewhere) refuses the whole call before anything is written.
+        plan = []
         for _, obj in sorted(exported.exported.items()):
             rel, data = _local_file(folder, obj)
-            dest = ctx.local(str(target / rel), "out")
+            plan.append((rel, _destination(target, out, rel), data))
+        written = []
+        for rel, dest, data in plan:
             dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(data)
+            write_file(_destination(target, out, rel), data)  # again, after the mkdir
             written.append(ctx.shown(dest))
         return models.SyncResult(workspace_folder=folder, out=ctx.shown(target), files=written,
                                  missing=exported.missing, truncated=truncated)
@@ -123,8 +128,8 @@ def _upload_plan(ctx: ToolContext, root: Path) -> tuple[list[tuple[str, Path]], 
     skipped: list[str] = []
     for rel in sorted(scan_files(root).files):
         file = root / rel
-        if not file.resolve().is_relative_to(ctx.root):
-            skipped.append(f"{rel}: links outside the server root")
+        if not is_inside(root, file):
+            skipped.append(f"{rel}: links outside the bundle directory")
         elif file.stat().st_size > MAX_IMPORT_BYTES:
             skipped.append(f"{rel}: larger than {MAX_IMPORT_BYTES} bytes")
         elif len(plan) == MAX_UPLOAD_FILES:
@@ -152,14 +157,19 @@ def _walk(ctx: ToolContext, folder: str) -> tuple[list[str], bool]:
     return found, False
 
 
-def _local_file(folder: str, obj: ExportedObject) -> tuple[PurePosixPath, bytes]:
+def _destination(target: Path, out: str, rel: str) -> Path:
+    """``rel`` below the local directory, by the one path rule: no link on the way may
+    lead out of it, and the final name is written without following a link."""
+    return write_target(target, rel, what="file", where=f"out {out!r}")
+
+
+def _local_file(folder: str, obj: ExportedObject) -> tuple[str, bytes]:
     """Where an exported object goes below the local directory, and its bytes."""
-    rel = PurePosixPath(posixpath.relpath(obj.path, folder))
-    if any(part in ("..", ".") for part in rel.parts):
-        raise BadInputError(f"{obj.path} is not inside {folder}")
+    rel = relative(posixpath.relpath(obj.path, folder), what=f"{obj.path} below {folder}:",
+                   device_names=False)
     if not obj.is_notebook:
-        return rel, obj.content
+        return rel.as_posix(), obj.content
     content = obj.content
     if obj.file_type in SOURCE_LANGUAGES and not has_notebook_header(content):
         content = f"{header_for(obj.file_type)}\n".encode() + content
-    return rel.with_name(f"{rel.name}.{obj.file_type or 'py'}"), content
+    return rel.with_name(f"{rel.name}.{obj.file_type or 'py'}").as_posix(), content

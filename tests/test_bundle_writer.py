@@ -43,7 +43,7 @@ def test_force_replaces_only_owned_entries(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("bad", ["../x", "/etc/passwd", "src/../../x"])
 def test_refuses_paths_outside(tmp_path: Path, bad: str) -> None:
-    with pytest.raises(BadInputError, match=r"'\.\.'|absolute"):
+    with pytest.raises(BadInputError, match=r"goes up|absolute"):
         write_bundle(tmp_path / "b", {bad: b""}, force=False)
     assert not (tmp_path / "b").exists()
 

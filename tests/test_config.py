@@ -49,3 +49,23 @@ agent: {max_rounds: 2, model: claude-sonnet-4-5}
 def test_bad_fields_name_their_path(text: str, message: str) -> None:
     with pytest.raises(BadInputError, match=message):
         parse_config(text)
+
+
+def test_review_section() -> None:
+    config = parse_config("review: {ignore: [dab003, DAB001], fail_on: warning, target: live,"
+                          " agent: true}")
+    assert config.review.ignore == ("DAB003", "DAB001")
+    assert (config.review.fail_on, config.review.target, config.review.agent) == (
+        "warning", "live", True)
+    assert parse_config("version: 1").review == Config().review
+    assert Config().review.fail_on == "error" and Config().review.target == "prod"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("review: {ignore: [E501]}", "review.ignore.0"),
+    ("review: {fail_on: sometimes}", "review.fail_on"),
+    ("review: {agent: maybe}", "review.agent"),
+])
+def test_bad_review_fields_name_their_path(text: str, message: str) -> None:
+    with pytest.raises(BadInputError, match=message):
+        parse_config(text)

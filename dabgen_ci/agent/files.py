@@ -15,6 +15,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from dabgen_ci.core.paths import write_file
+
 _SKIP_DIRS = frozenset({".git"})
 MAX_DIFF_CHARS = 20_000
 
@@ -82,11 +84,11 @@ def restore(snapshot: Snapshot) -> None:
             path.unlink()
     for rel, (content, mode) in snapshot.files.items():
         path = root / rel
-        if path.is_dir() and not path.is_symlink():
+        if path.is_symlink() or path.is_dir():
             _remove(path)
         if not path.is_file() or path.read_bytes() != content:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
+            write_file(path, content)  # never through a link planted meanwhile
         if path.stat().st_mode & 0o7777 != mode:
             path.chmod(mode)
     for rel in sorted(dirs_now - snapshot.dirs, key=lambda d: -d.count("/")):

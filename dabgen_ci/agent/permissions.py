@@ -9,11 +9,12 @@ request or a PR comment can never widen what is allowed.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
+
+from dabgen_ci.core.paths import ABSOLUTE, GOES_UP, PathRefused, confine, lexical_problem, tidy
 
 MCP_SERVER_NAME = "dabgen"
 # Built-in tools the agent gets at all; everything else (Bash, WebFetch, Task...) is absent.
@@ -38,8 +39,9 @@ DISALLOWED_TOOLS = (
         "run_job", "execute_dbsql", "generate_bundle", "generate_bundle_from_job",
         "create_tests", "upload_bundle", "run_bundle_command", "sync_workspace_to_local")),
 )
-# Inside the bundle, but never written by the agent: VCS state and Claude Code settings.
-_PROTECTED_PARTS = frozenset({".git", ".claude"})
+# Inside the bundle, but never written by the agent: Claude Code settings (``.git`` is
+# refused for reads too, by the one path rule).
+_PROTECTED_PARTS = frozenset({".claude"})
 
 
 @dataclass(frozen=True)
@@ -69,20 +71,20 @@ def decide(tool_name: str, tool_input: Mapping[str, Any], root: Path) -> Decisio
         if problem:
             return Decision(False, problem)
     if tool_name == "Glob":
-        pattern = str(tool_input.get("pattern") or "")
-        if pattern.startswith(("/", "~")) or ".." in PurePosixPath(pattern).parts:
+        pattern = tidy(str(tool_input.get("pattern") or "") or ".")
+        if pattern.startswith("~") or lexical_problem(pattern, allow_self=True) in (
+                GOES_UP, ABSOLUTE):
             return Decision(False, f"glob pattern {pattern!r} reaches outside the bundle")
     return ALLOW
 
 
 def _path_problem(value: str, root: Path, *, write: bool) -> str | None:
-    root = root.resolve()
-    if value.startswith("~"):
-        return f"{value} is outside the bundle directory"
-    target = Path(os.path.normpath(root / value)) if not os.path.isabs(value) else Path(value)
-    resolved = target.resolve()  # follows symlinks: a link out of the bundle is outside
-    if resolved != root and root not in resolved.parents:
-        return f"{value} is outside the bundle directory {root}"
-    if write and _PROTECTED_PARTS.intersection(resolved.relative_to(root).parts):
-        return f"{value} is in a protected directory (.git, .claude)"
+    """The one confinement rule (:func:`dabgen_ci.core.paths.confine`): inside the bundle,
+    no link out, never ``.git``; writes also never into ``.claude``."""
+    try:
+        confine(root, value, what="", where=f"the bundle directory {root.resolve()}",
+                allow_absolute=True, allow_self=not write,
+                reserved=_PROTECTED_PARTS if write else ())
+    except PathRefused as exc:
+        return str(exc).strip()
     return None

@@ -40,6 +40,9 @@ WINDOWS_DEVICE_NAMES = frozenset({
     *(f"com{n}" for n in "123456789"), *(f"lpt{n}" for n in "123456789"),
 })
 _DRIVE = re.compile(r"^[A-Za-z]:")
+# The two lexical problems that mean "leaves the directory" (the others: "is unusable").
+GOES_UP = "goes up with `..`"
+ABSOLUTE = "is absolute; give a path relative to the directory"
 
 
 class PathRefused(BadInputError):
@@ -72,7 +75,7 @@ def lexical_problem(
     if "\\" in path:
         return "contains a backslash; use / between folders"
     if path.startswith("/") or _DRIVE.match(path):
-        return "is absolute; give a path relative to the directory"
+        return ABSOLUTE
     if len(path.encode("utf-8")) > PATH_MAX_BYTES:
         return f"is longer than {PATH_MAX_BYTES} bytes"
     refused = {name.casefold() for name in reserved}
@@ -85,11 +88,11 @@ def lexical_problem(
 
 def _segment_problem(part: str, refused: set[str], *, device_names: bool) -> str | None:
     if part == "..":
-        return "goes up with '..'"
+        return GOES_UP
     if part in ("", "."):
-        return "has an empty or '.' segment"
+        return "has an empty or `.` segment"
     if part.casefold() in refused:
-        return f"is inside {part!r}, which dabgen never reads or writes"
+        return f"is inside `{part}`, a protected directory dabgen never reads or writes"
     if len(part.encode("utf-8")) > NAME_MAX_BYTES:
         return f"has a name longer than {NAME_MAX_BYTES} bytes"
     if device_names and part.split(".")[0].rstrip(" ").casefold() in WINDOWS_DEVICE_NAMES:
@@ -150,11 +153,11 @@ def confine(
         text = _below(text, (Path(os.path.abspath(root)), real_root))
         if text is None:
             raise PathRefused(f"{what} {os.fspath(path)!r} is outside {shown_root}")
-    problem = lexical_problem(text, reserved=refused, device_names=False,
-                              allow_self=allow_self)
+    problem = lexical_problem(text, reserved=refused, device_names=False, allow_self=True)
+    if problem in (GOES_UP, ABSOLUTE):
+        raise PathRefused(f"{what} {os.fspath(path)!r} is outside {shown_root}: it {problem}")
     if problem:
-        raise PathRefused(f"{what} {os.fspath(path)!r} {problem} (it must stay inside "
-                          f"{shown_root})")
+        raise PathRefused(f"{what} {os.fspath(path)!r} {problem}")
     resolved = _resolve(real_root / text)
     if resolved is None:
         raise PathRefused(f"{what} {os.fspath(path)!r} goes through a symbolic link loop")
@@ -170,6 +173,19 @@ def confine(
         raise PathRefused(f"{what} {os.fspath(path)!r} resolves to {inside!r}, which "
                           f"{problem}")
     return resolved
+
+
+def write_target(root: Path, path: str, *, what: str = "path", where: str | None = None,
+                 reserved: Collection[str] = ()) -> Path:
+    """Where to write ``path`` below ``root``: confined like :func:`confine` (so a link at
+    the final name that leads out is refused), with its folder resolved but its final name
+    kept as it is, for :func:`write_file` to open without following it."""
+    confine(root, path, what=what, where=where, reserved=reserved)
+    text = tidy(path)
+    folder, _, name = text.rpartition("/")
+    parent = confine(root, folder or ".", what=what, where=where, reserved=reserved,
+                     allow_self=True)
+    return parent / name
 
 
 def _resolve(path: Path) -> Path | None:

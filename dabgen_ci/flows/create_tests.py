@@ -11,9 +11,11 @@ What is known at writing time (the parameters) is frozen into the file; what can
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from dabgen_ci.core.paths import write_file, write_target
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.validate import load_bundle
 from dabgen_ci.validate.files import scan_files
@@ -36,13 +38,24 @@ def create_tests(root: Path, *, overwrite: bool = False) -> CreatedTests:
     if not isinstance(jobs, dict):
         raise BadInputError(f"{root}: resources.jobs is not a mapping; fix the bundle first")
     parameters = {str(key): _parameter_names(job) for key, job in sorted(jobs.items())}
-    target = root / TEST_FILE
-    if target.exists() and not overwrite:
+    target = _test_file(root)
+    if os.path.lexists(target) and not overwrite:
         raise BadInputError(f"{target} already exists; pass overwrite to replace it")
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render_scaffold(parameters), encoding="utf-8")
+    _test_file(root)  # again: the folder just created must not have become a link out
+    try:
+        write_file(target, render_scaffold(parameters).encode("utf-8"), overwrite=overwrite)
+    except FileExistsError:
+        raise BadInputError(f"{target} already exists; pass overwrite to replace it") from None
     notebooks = tuple(sorted(scan_files(root).notebooks))
     return CreatedTests(target, notebooks, parameters)
+
+
+def _test_file(root: Path) -> Path:
+    """The scaffold's path inside the bundle: a ``tests`` folder or test file that is a
+    link leading out of the bundle is refused, never followed."""
+    return write_target(root, TEST_FILE.as_posix(), what="test file",
+                        where=f"the bundle {root}")
 
 
 def _parameter_names(job: object) -> list[str]:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dabgen_ci.bundle_writer import check_target
 from dabgen_ci.core.bundle.folder_job import FolderNotebook, folder_job
 from dabgen_ci.core.notebook.analyze import analyze_notebook
+from dabgen_ci.core.paths import lexical_problem
 from dabgen_ci.errors import BadInputError, NotFoundError
 from dabgen_ci.flows.export import export_sources
 from dabgen_ci.flows.generate import GenerateOptions, GenerateResult, build_bundle
@@ -91,14 +92,19 @@ def generate_notebooks(
 
 
 def normalise_folder(path: str) -> str:
-    """A workspace folder path from user input: absolute, no ``..``, no trailing slash."""
-    cleaned = path.strip()
-    if not cleaned.startswith("/") or any(part == ".." for part in cleaned.split("/")):
+    """A workspace folder path from user input: absolute, no ``..``, no trailing slash.
+
+    Below the leading ``/`` the one path rule applies (no ``..``, empty or ``.`` segment,
+    NUL or control character, no over-long name); ``.git`` and device names are local
+    concerns and not checked for a workspace path."""
+    cleaned = path.strip().rstrip("/")
+    if not path.strip().startswith("/"):
         raise BadInputError(f"{path!r} is not an absolute workspace path like "
                             "/Workspace/Users/me@example.com/project")
-    if any(ord(ch) < 32 for ch in cleaned):
-        raise BadInputError(f"{path!r} contains control characters")
-    return cleaned.rstrip("/") or "/"
+    problem = cleaned and lexical_problem(cleaned[1:], reserved=(), device_names=False)
+    if problem:
+        raise BadInputError(f"workspace path {path!r} {problem}")
+    return cleaned or "/"
 
 
 def _notebooks_below(source: WorkspaceSource, folder: str) -> list[ObjectInfo]:

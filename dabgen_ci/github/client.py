@@ -86,6 +86,11 @@ class GitHubApi(Protocol):
 
     def edit_pull(self, number: int, title: str, body: str) -> PullInfo: ...
 
+    def close_pull(self, number: int) -> PullInfo: ...
+
+    def set_label(self, number: int, label: str, present: bool) -> None:
+        """Add or remove one label of issue/PR `number` (no error when already so)."""
+
 
 @dataclass(frozen=True)
 class RetrySettings:
@@ -202,6 +207,19 @@ class PyGithubApi:
     def edit_pull(self, number: int, title: str, body: str) -> PullInfo:
         payload = {"title": self._title(title), "body": self._text(body)}
         return _pull(self._json("PATCH", f"/pulls/{number}", payload))
+
+    def close_pull(self, number: int) -> PullInfo:
+        return _pull(self._json("PATCH", f"/pulls/{number}", {"state": "closed"}))
+
+    def set_label(self, number: int, label: str, present: bool) -> None:
+        if present:
+            self._json("POST", f"/issues/{number}/labels", {"labels": [label]})
+            return
+        try:
+            self._json("DELETE", f"/issues/{number}/labels/{quote(label, safe='')}")
+        except GitHubError as exc:
+            if exc.status != 404:  # the label was not there
+                raise
 
     # -- internals ----------------------------------------------------------------------
 

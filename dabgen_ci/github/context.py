@@ -47,6 +47,9 @@ class ActionInputs:
     bundle_dir: str = ""
     command: str = ""
     validation: str = "auto"
+    shard: str = ""  # `command: sync`: fetch only shard I/N into `shard-out`
+    shard_out: str = ""
+    merge_shards: str = ""  # `command: sync`: sync from these shard directories
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ def context_from(environ: Mapping[str, str], payload: Mapping[str, Any]) -> Acti
         event_name=event,
         action=str(payload.get("action") or ""),
         repository=repository,
-        default_branch=str(repo.get("default_branch") or "main"),
+        default_branch=_default_branch(environ, event, repo),
         api_url=(environ.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/"),
         server_url=(environ.get("GITHUB_SERVER_URL") or DEFAULT_SERVER_URL).rstrip("/"),
         run_id=environ.get("GITHUB_RUN_ID", ""),
@@ -161,7 +164,22 @@ def _inputs(environ: Mapping[str, str]) -> ActionInputs:
         bundle_dir=input_value(environ, "bundle-dir"),
         command=input_value(environ, "command"),
         validation=validation,
+        shard=input_value(environ, "shard"),
+        shard_out=input_value(environ, "shard-out"),
+        merge_shards=input_value(environ, "merge-shards"),
     )
+
+
+def _default_branch(environ: Mapping[str, str], event: str, repo: Mapping[str, Any]) -> str:
+    """The payload names it, except a `schedule` payload, which carries no repository:
+    scheduled runs run on the default branch, so the run's ref names it."""
+    named = str(repo.get("default_branch") or "")
+    if named:
+        return named
+    if event == "schedule":
+        ref = environ.get("GITHUB_REF_NAME") or environ.get("GITHUB_REF", "")
+        return ref.removeprefix("refs/heads/") or "main"
+    return "main"
 
 
 def input_value(environ: Mapping[str, str], name: str) -> str:

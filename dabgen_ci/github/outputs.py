@@ -27,10 +27,11 @@ def write_outputs(ctx: ActionContext, values: Mapping[str, str]) -> None:
     _append(ctx.output_file, "\n".join(lines) + "\n")
 
 
-def write_summary(ctx: ActionContext, markdown: str, redactor: Redactor) -> None:
+def write_summary(ctx: ActionContext, markdown: str, redactor: Redactor,
+                  limit: int = SUMMARY_LIMIT) -> None:
     if ctx.summary_file is None:
         return
-    _append(ctx.summary_file, cap(redactor(markdown), SUMMARY_LIMIT).rstrip() + "\n")
+    _append(ctx.summary_file, cap(redactor(markdown), limit).rstrip() + "\n")
 
 
 def _append(path: Path, text: str) -> None:

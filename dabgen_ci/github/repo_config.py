@@ -7,9 +7,8 @@ itself permissions by editing it: the file is read from `origin/<default branch>
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 from dabgen_ci.config import Config, parse_config
+from dabgen_ci.core.paths import PathRefused, relative, tidy
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.git import DEFAULT_REMOTE, GitRepo
 
@@ -26,9 +25,9 @@ def read_base_config(repo: GitRepo, default_branch: str, config_path: str) -> Co
 
 
 def _check_path(path: str) -> str:
-    parts = PurePosixPath(path.strip()).parts
-    bad = (not parts or path.startswith(("/", "-")) or "\\" in path
-           or any(part in ("..", ".git") for part in parts))
-    if bad:
-        raise BadInputError(f"config path {path!r} must be a file inside the repository")
-    return str(PurePosixPath(*parts))
+    """The configuration file, by the one path rule (see :mod:`dabgen_ci.core.paths`)."""
+    try:
+        return relative(tidy(path.strip())).as_posix()
+    except PathRefused as exc:
+        raise BadInputError(f"config path {path!r} must be a file inside the repository "
+                            f"({exc})") from None

@@ -81,6 +81,7 @@ def validate_bundle(root: Path, *, target: str | None = None, run_cli: bool | No
     else:
         diags.extend(check_bundle(bundle, found.files, target=name, notebooks=found.notebooks,
                                   secrets=allow))
+        diags.extend(_links_outside(found.links_outside))
         run.append("rules")
     _run_cli(root, name or target, run_cli, env, diags, run, skipped)
     return ValidationReport(tuple(sorted(diags, key=_order)), tuple(run), skipped, name)
@@ -117,6 +118,14 @@ def _run_cli(root: Path, target: str | None, run_cli: bool | None, env: Mapping[
     diags.extend(cli_runner.run_cli_validate(root, available.executable, target=target,
                                              env=env))
     run.append(cli_runner.SOURCE)
+
+
+def _links_outside(links: frozenset[str]) -> list[Diagnostic]:
+    """A link out of the bundle is not read (its target is not named: it is outside)."""
+    return [Diagnostic("warning", f"{rel} is a symbolic link that leads outside the bundle "
+                       "root; dabgen does not read it (point the link inside the bundle or "
+                       "copy the file in)", file=rel, source="rules")
+            for rel in sorted(links)]
 
 
 def _order(d: Diagnostic) -> tuple:

@@ -1,6 +1,9 @@
 """The bundle's local files, and which of them the Databricks CLI would treat as notebooks.
 
 This is the only file-system access the rules need, gathered once so the rules stay pure.
+A symbolic link that leaves the bundle root is never read (confinement: see
+:mod:`dabgen_ci.core.paths`); it is listed in ``links_outside`` so the report can say why
+the file it stands for is missing.
 Notebook detection follows ``libs/notebook/detect.go``: a ``.py``/``.r``/``.scala``/``.sql``
 file is a notebook only if its first line is the ``Databricks notebook source`` header; an
 ``.ipynb`` file only if it is JSON with ``cells`` and ``metadata``.
@@ -13,6 +16,8 @@ import os
 from pathlib import Path
 from typing import NamedTuple
 
+from dabgen_ci.core.paths import is_inside
+
 _SKIP_DIRS = frozenset({".git", ".databricks", "__pycache__", ".venv", "node_modules"})
 _HEADERS = {
     ".py": "# Databricks notebook source",
@@ -24,24 +29,30 @@ _HEADER_BYTES = 32
 
 
 class BundleFiles(NamedTuple):
-    """Relative POSIX paths of every file, and the subset that are notebooks."""
+    """Relative POSIX paths of every file, the subset that are notebooks, and the links
+    that lead out of the root (not read, not in ``files``)."""
 
     files: frozenset[str]
     notebooks: frozenset[str]
+    links_outside: frozenset[str] = frozenset()
 
 
 def scan_files(root: Path) -> BundleFiles:
     files: set[str] = set()
     notebooks: set[str] = set()
+    outside: set[str] = set()
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
-        for name in filenames:
+        for name in [*filenames, *(d for d in dirnames if os.path.islink(Path(dirpath, d)))]:
             full = Path(dirpath) / name
             rel = full.relative_to(root).as_posix()
-            files.add(rel)
-            if is_notebook(full):
-                notebooks.add(rel)
-    return BundleFiles(frozenset(files), frozenset(notebooks))
+            if full.is_symlink() and not is_inside(root, full):
+                outside.add(rel)
+            elif name in filenames:
+                files.add(rel)
+                if is_notebook(full):
+                    notebooks.add(rel)
+    return BundleFiles(frozenset(files), frozenset(notebooks), frozenset(outside))
 
 
 def is_notebook(path: Path) -> bool:

@@ -5,17 +5,23 @@ its ``include`` globs are expanded relative to the bundle root, each sorted, in 
 listed; every file is merged into one configuration (``bundle/config/loader`` in
 databricks/cli). Problems in the files are diagnostics, not exceptions, so one run reports
 all of them; only a directory with no bundle at all is a :class:`BadInputError`.
+
+Only files inside the bundle root are read (:func:`dabgen_ci.core.paths.confine`): an
+``include`` that goes up (``../x/*.yml``) or matches a link leading out is reported
+without being read, and without naming or quoting anything it found outside.
 """
 
 from __future__ import annotations
 
 import glob
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.paths import GOES_UP, PathRefused, confine, lexical_problem, tidy
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.validate.located import Location, LocTree, flatten, format_path, merge
 from dabgen_ci.validate.located import Path as YamlPath
@@ -57,7 +63,7 @@ class LoadedBundle:
 def load_bundle(root: Path) -> LoadedBundle:
     """Read, include and merge a bundle's configuration files."""
     root = Path(root)
-    found = [name for name in ROOT_FILE_NAMES if (root / name).is_file()]
+    found = [name for name in ROOT_FILE_NAMES if os.path.lexists(root / name)]
     if not found:
         raise BadInputError(f"no databricks.yml in {root}; point at a bundle directory")
     diags: list[Diagnostic] = []
@@ -82,7 +88,13 @@ def load_bundle(root: Path) -> LoadedBundle:
 
 def _read(root: Path, rel: str, diags: list[Diagnostic]) -> ConfigFile:
     try:
-        text = (root / rel).read_bytes().decode("utf-8")
+        path = confine(root, rel, what="bundle file", where="the bundle root")
+    except PathRefused:
+        diags.append(_err(f"{rel} is a symbolic link that leads outside the bundle root; "
+                          "dabgen reads only files inside it", rel, None))
+        return ConfigFile(rel, {}, None)
+    try:
+        text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         diags.append(_err(f"cannot read {rel}: {exc}", rel, None))
         return ConfigFile(rel, {}, None)
@@ -111,11 +123,15 @@ def _expand_includes(root: Path, root_file: ConfigFile, diags: list[Diagnostic])
             diags.append(_err(f"include {entry!r} must be a path relative to the bundle root",
                               root_file.path, line))
             continue
-        matches = sorted(
-            m.replace("\\", "/")
-            for m in glob.glob(entry, root_dir=root, include_hidden=True)
-            if (root / m).is_file()
-        )
+        if lexical_problem(tidy(entry), reserved=(), device_names=False) == GOES_UP:
+            diags.append(_err(f"include {entry!r} reaches outside the bundle root; dabgen "
+                              "reads only files inside it", root_file.path, line))
+            continue
+        matches, leaving = _glob_inside(root, entry)
+        if leaving:
+            diags.append(_err(f"include {entry!r} matches {leaving} symbolic link(s) leading "
+                              "outside the bundle root; they are not read", root_file.path,
+                              line))
         if not matches and not any(c in entry for c in "*?["):
             diags.append(_err(f"include {entry!r} does not match any file", root_file.path,
                               line))
@@ -129,6 +145,22 @@ def _expand_includes(root: Path, root_file: ConfigFile, diags: list[Diagnostic])
                 continue
             out.append(rel)
     return out
+
+
+def _glob_inside(root: Path, entry: str) -> tuple[list[str], int]:
+    """Files ``entry`` matches inside the root (sorted), and how many matches lead out."""
+    inside: list[str] = []
+    leaving = 0
+    for match in glob.glob(entry, root_dir=root, include_hidden=True):
+        rel = match.replace("\\", "/")
+        try:
+            path = confine(root, rel, where="the bundle root")
+        except PathRefused:
+            leaving += 1
+            continue
+        if path.is_file():
+            inside.append(rel)
+    return sorted(inside), leaving
 
 
 def _duplicate_resource_keys(files: Iterable[ConfigFile]) -> list[Diagnostic]:

@@ -17,6 +17,7 @@ from fnmatch import fnmatchcase
 from typing import Any, NamedTuple
 
 from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.paths import GOES_UP, lexical_problem
 from dabgen_ci.validate.located import LocTree, Path
 from dabgen_ci.validate.rulebase import finding, get, iter_resources, iter_tasks, unresolved
 
@@ -126,10 +127,13 @@ def _is_remote(value: str) -> bool:
 
 
 def _problem(ref: Ref, local: str, index: FileIndex) -> tuple[str, str] | None:
-    if local == ".." or local.startswith("../"):
+    problem = lexical_problem(local, reserved=(), device_names=False, allow_self=True)
+    if problem == GOES_UP:
         if index.outside_root_synced:
             return None
         return "error", f"{ref.value} is outside the bundle root and would not be deployed"
+    if problem:
+        return "error", f"{ref.value} {problem}"
     if ref.kind == "notebook":
         return _notebook_problem(ref.value, local, index)
     if ref.kind == "file":

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.workspace.base import ExportedObject, ObjectInfo, WorkspaceSource
 
-__all__ = ["ExportedObject", "ObjectInfo", "WorkspaceSource", "open_source"]
+__all__ = ["ExportedObject", "ObjectInfo", "WorkspaceSource", "open_source",
+           "workspace_configured"]
 
 
 def open_source(*, snapshot: Path | None, profile: str | None) -> WorkspaceSource:
@@ -28,6 +30,19 @@ def open_source(*, snapshot: Path | None, profile: str | None) -> WorkspaceSourc
         profile=profile,
         retry_timeout_seconds=_retry_timeout(DEFAULT_RETRY_TIMEOUT_SECONDS),
     )
+
+
+def workspace_configured(environ: Mapping[str, str]) -> bool:
+    """Whether databricks-sdk unified auth has anything to go on (a host or a config file).
+
+    Lets callers that can work without a workspace (the review's deploy plan) say "no
+    credentials" instead of reporting an authentication failure nobody asked for.
+    """
+    if environ.get("DATABRICKS_HOST") or environ.get("DATABRICKS_CONFIG_PROFILE"):
+        return True
+    config_file = environ.get("DATABRICKS_CONFIG_FILE") or str(
+        Path(environ.get("HOME") or "~").expanduser() / ".databrickscfg")
+    return Path(config_file).is_file()
 
 
 def _retry_timeout(default: int) -> int:

@@ -13,6 +13,10 @@ test server serves it over HTTP through this class.
 
 The source answers like the 2.2 API would, including paging (``jobs/list`` items hold at most
 100 elements per array and say ``has_more``), so flows behave the same offline and live.
+
+Nothing outside the snapshot directory is read: a symbolic link in it that leads out (to
+``/etc/hostname``, to a file holding a token) is refused as bad input, naming the link,
+never its target (:func:`dabgen_ci.core.paths.is_inside`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
+from dabgen_ci.core.paths import is_inside, lexical_problem, tidy
 from dabgen_ci.core.workspace_objects import DESIGNER_FILE, DESIGNER_SUFFIX, NOTEBOOK_TYPES
 from dabgen_ci.errors import BadInputError, NotFoundError
 from dabgen_ci.workspace.base import ExportedObject, ObjectInfo
@@ -150,10 +155,19 @@ class SnapshotSource:
 
     # -- jobs -------------------------------------------------------------------------
 
+    def _inside(self, path: Path) -> Path:
+        """``path`` when it (through any link) stays inside the snapshot, else bad input."""
+        if not is_inside(self.root, path):
+            rel = path.relative_to(self.root).as_posix()
+            raise BadInputError(f"snapshot {self.root}: {rel} is a symbolic link that leads "
+                                "outside the snapshot; dabgen does not read it")
+        return path
+
     def _job_files(self) -> list[tuple[int, Path]]:
-        jobs_dir = self.root / "jobs"
+        jobs_dir = self._inside(self.root / "jobs")
         found = []
         for file in jobs_dir.glob("*.json") if jobs_dir.is_dir() else []:
+            self._inside(file)
             if not file.stem.isdigit():
                 raise BadInputError(f"{file}: job files must be named <job_id>.json")
             found.append((int(file.stem), file))
@@ -161,7 +175,7 @@ class SnapshotSource:
 
     def get_job(self, job_id: int) -> dict:
         """The whole job; counts one ``jobs/get`` per page the API would need."""
-        file = self.root / "jobs" / f"{int(job_id)}.json"
+        file = self._inside(self.root / "jobs" / f"{int(job_id)}.json")
         if not file.is_file():
             self._count("jobs/get")
             raise NotFoundError(
@@ -202,6 +216,7 @@ class SnapshotSource:
         for child in sorted(directory.iterdir()):
             if only is not None and only not in (child.name, child.stem):
                 continue
+            self._inside(child)
             name, kind, language = child.name, "FILE", None
             if child.is_dir():
                 kind = "DIRECTORY"
@@ -226,8 +241,11 @@ class SnapshotSource:
         ``/Workspace/...`` is accepted as an alias of ``/...``, as the API does.
         """
         parts = PurePosixPath(path).parts
-        if not path.startswith("/") or any(p in ("..", ".") for p in parts):
-            raise BadInputError(f"invalid workspace path {path!r}: expected an absolute path")
+        below = tidy(path).lstrip("/")
+        if not path.startswith("/") or (below and lexical_problem(
+                below, reserved=(), device_names=False)):
+            raise BadInputError(f"invalid workspace path {path!r}: expected an absolute path "
+                                "without `..` or control characters")
         found = self._lookup(parts[1:])
         if found is None and parts[1:2] == ("Workspace",):
             found = self._lookup(parts[2:])
@@ -237,10 +255,10 @@ class SnapshotSource:
         return info._replace(path=path.rstrip("/") or "/"), disk
 
     def _lookup(self, names: tuple[str, ...]) -> tuple[ObjectInfo, Path] | None:
-        directory = self.root / "workspace"
+        directory = self._inside(self.root / "workspace")
         if not names:
             return (ObjectInfo("/", "DIRECTORY"), directory) if directory.is_dir() else None
-        parent = directory.joinpath(*names[:-1])
+        parent = self._inside(directory.joinpath(*names[:-1]))
         if not parent.is_dir():
             return None
         return self._entries(parent, only=names[-1]).get(names[-1])

@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
+from dabgen_ci.core.paths import lexical_problem, write_file, write_target
 from dabgen_ci.core.workspace_objects import DESIGNER_SUFFIX
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.workspace.base import ExportedObject
@@ -17,11 +18,13 @@ from dabgen_ci.workspace.snapshot import SOURCE_LANGUAGES, has_notebook_header, 
 
 
 def _relative(path: str) -> PurePosixPath:
-    """A workspace path as a safe relative path: no ``..``, ``.`` or empty components."""
-    parts = [p for p in path.split("/") if p]
-    if not parts or any(p in ("..", ".") for p in parts):
-        raise BadInputError(f"refusing to write workspace path {path!r} outside the snapshot")
-    return PurePosixPath(*parts)
+    """An absolute workspace path as a relative path, by the one path rule."""
+    below = path[1:] if path.startswith("/") else None
+    problem = "is not absolute" if below is None else lexical_problem(below, device_names=False)
+    if problem:
+        raise BadInputError(f"refusing to write workspace path {path!r} outside the snapshot: "
+                            f"it {problem}")
+    return PurePosixPath(below)
 
 
 def _job_file(job: dict) -> tuple[PurePosixPath, bytes]:
@@ -66,12 +69,11 @@ def write_snapshot(
         if rel in plan:
             raise BadInputError(f"two snapshot entries would both be written to {rel}")
         plan[rel] = data
-    root = Path(out_dir).resolve()
-    targets = [Path(out_dir).joinpath(*rel.parts) for rel in plan]
-    for target in targets:
-        if not target.resolve().is_relative_to(root):
-            raise BadInputError(f"refusing to write {target} outside {out_dir}")
-    for target, data in zip(targets, plan.values(), strict=True):
+    where = f"the snapshot {out_dir}"
+    targets = [write_target(Path(out_dir), rel.as_posix(), what="refusing to write",
+                            where=where) for rel in plan]
+    for target, rel, data in zip(targets, plan, plan.values(), strict=True):
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    return targets
+        write_file(write_target(Path(out_dir), rel.as_posix(), what="refusing to write",
+                                where=where), data)
+    return [Path(out_dir).joinpath(*rel.parts) for rel in plan]

@@ -16,6 +16,7 @@ from dabgen_ci.core.paths import (
     relative,
     tidy,
     write_file,
+    write_target,
 )
 from dabgen_ci.errors import BadInputError
 
@@ -28,12 +29,12 @@ LEXICAL = [
     ("a/.github/x", {}, None),
     (".claude/settings.json", {}, None),
     ("", {}, "empty"),
-    (".", {}, "empty or '.'"),
+    (".", {}, "empty or `.`"),
     (".", {"allow_self": True}, None),
-    ("..", {}, "'..'"),
-    ("../x", {}, "'..'"),
-    ("a/../b", {}, "'..'"),
-    ("a/..", {}, "'..'"),
+    ("..", {}, "`..`"),
+    ("../x", {}, "`..`"),
+    ("a/../b", {}, "`..`"),
+    ("a/..", {}, "`..`"),
     ("/etc/passwd", {}, "absolute"),
     ("C:/Windows", {}, "absolute"),
     ("c:x", {}, "absolute"),
@@ -114,8 +115,8 @@ FS = [
     (".", {"allow_self": True}, "."),
     (".", {}, "itself"),
     ("", {}, "itself"),
-    ("inner/..", {}, "'..'"),
-    ("../outside/secret.txt", {}, "'..'"),
+    ("inner/..", {}, "outside"),
+    ("../outside/secret.txt", {}, "outside"),
     ("leave", {}, "outside"),
     ("leave/secret.txt", {}, "outside"),
     ("leave/new.txt", {}, "outside"),
@@ -172,3 +173,17 @@ def test_write_file_never_follows_a_final_link(tree: Path) -> None:
         write_file(tree / "a" / "new.txt", b"two", overwrite=False)
     write_file(tree / "a" / "new.txt", b"three")
     assert (tree / "a" / "new.txt").read_bytes() == b"three"
+
+
+def test_write_target_keeps_the_final_name_for_o_nofollow(tree: Path) -> None:
+    real = Path(os.path.realpath(tree))
+    assert write_target(tree, "inner/new.txt") == real / "a" / "new.txt"
+    (tree / "a" / "link-in").symlink_to(tree / "a" / "f.txt")
+    target = write_target(tree, "a/link-in")
+    assert target == real / "a" / "link-in"  # not f.txt: the link itself, refused below
+    with pytest.raises(PathRefused, match="symbolic link"):
+        write_file(target, b"x")
+    assert (tree / "a" / "f.txt").read_text() == "inside"
+    for leaving in ("dangling", "leave/new.txt", "a/up"):
+        with pytest.raises(PathRefused, match="outside"):
+            write_target(tree, leaving)

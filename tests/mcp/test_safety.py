@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import pytest
 from mcp import Client
 
-from dabgen_ci.errors import BadInputError, PermissionDeniedError
+from dabgen_ci.core.paths import PathRefused
+from dabgen_ci.errors import BadInputError
 from dabgen_ci.flows.bundle_command import bundle_argv
 from mcp_server.safety import classify_sql, confine
 from tests.mcp.helpers import USER_FOLDER, call, fail
@@ -69,13 +70,18 @@ def test_confine_accepts_paths_inside_and_refuses_escapes(tmp_path: Path) -> Non
     (root / "a").mkdir(parents=True)
     (tmp_path / "outside").mkdir()
     os.symlink(tmp_path / "outside", root / "link")
-    assert confine(root, "a/../a/new") == (root / "a" / "new").resolve()
+    assert confine(root, "a/new") == (root / "a" / "new").resolve()
+    assert confine(root, "./a//new") == (root / "a" / "new").resolve()
     assert confine(root, str(root / "a")) == (root / "a").resolve()
-    for escape in ("../outside", str(tmp_path / "outside"), "link", "link/x", "/etc/passwd"):
-        with pytest.raises(PermissionDeniedError, match="outside the server root"):
+    assert confine(root, ".") == root.resolve()
+    escapes = ("../outside", "a/../../outside", str(tmp_path / "outside"), "link", "link/x",
+               "/etc/passwd")
+    for escape in escapes:
+        with pytest.raises(PathRefused, match="outside the server root"):
             confine(root, escape)
-    with pytest.raises(BadInputError):
-        confine(root, "a\x00b")
+    for unusable in ("a\x00b", "a/../a/new", ".git/config"):  # `..` is refused even inside
+        with pytest.raises(BadInputError):
+            confine(root, unusable)
 
 
 def test_bundle_argv() -> None:

@@ -107,6 +107,18 @@ class BareRepo:
             ))
         return changes
 
+    def hunks(self, base: str, head: str, path: str) -> list[tuple[int, int, str]]:
+        """(first new line, new line count, hunk text) of `path` in the PR's diff (3 lines of
+        context, as GitHub shows it): review comments may only sit on these lines."""
+        text = self._git("diff", "-M", "-U3", f"{base}...{head}", "--", path).stdout
+        found = []
+        for chunk in text.split("\n@@")[1:]:
+            header, _, body = chunk.partition("\n")
+            new = header.split("+", 1)[1].split(" ", 1)[0]
+            start, _, count = new.partition(",")
+            found.append((int(start), int(count or "1"), f"@@{header}\n{body}".rstrip("\n")))
+        return found
+
     def _numstat(self, span: str) -> dict[str, tuple[int, int]]:
         counts: dict[str, tuple[int, int]] = {}
         for line in self._git("diff", "-M", "--numstat", span).stdout.splitlines():

@@ -10,9 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.servers.github_state import (
-    ApiError,
     Pull,
-    ReviewComment,
     State,
     check_body,
     now,
@@ -111,35 +109,3 @@ def list_pulls(state: State, query: dict[str, str]) -> list[Pull]:
         found.append(refresh(state, pull))
     reverse = query.get("direction", "desc") == "desc"
     return sorted(found, key=lambda p: p.number, reverse=reverse)
-
-
-def add_review_comment(state: State, number: int, params: dict[str, Any],
-                       actor: str) -> ReviewComment:
-    """A minimal PR review comment: a reply (`in_reply_to`) or a new one on path/line."""
-    pull = refresh(state, state.pull(number))
-    body = check_body(params.get("body"), "PullRequestReviewComment")
-    if not body:
-        raise validation_failed("PullRequestReviewComment", "missing_field", field_name="body")
-    parent_id = params.get("in_reply_to")
-    if parent_id is not None:
-        parent = _review_comment(pull, int(parent_id))
-        path, line, side = parent.path, parent.line, parent.side
-    else:
-        path, line = params.get("path"), params.get("line")
-        side = params.get("side", "RIGHT")
-        if not path:
-            raise validation_failed("PullRequestReviewComment", "missing_field",
-                                    field_name="path")
-    state.user(actor)
-    comment = ReviewComment(state.next_id(), actor, body, str(path), line, str(side),
-                            str(params.get("commit_id") or pull.head_sha),
-                            int(parent_id) if parent_id is not None else None, now())
-    pull.review_comments.append(comment)
-    return comment
-
-
-def _review_comment(pull: Pull, comment_id: int) -> ReviewComment:
-    for comment in pull.review_comments:
-        if comment.id == comment_id:
-            return comment
-    raise ApiError(404, "Not Found")

@@ -236,14 +236,16 @@ def review_comment(site: Site, state: State, number: int, c: ReviewComment) -> d
     html = f"{site.html}/pull/{number}#discussion_r{c.id}"
     data: dict[str, Any] = {
         "id": c.id, "node_id": f"PRRC_{c.id}", "url": url, "html_url": html,
-        "pull_request_url": f"{site.api}/pulls/{number}", "pull_request_review_id": None,
+        "pull_request_url": f"{site.api}/pulls/{number}", "pull_request_review_id": c.review_id,
         "body": c.body, "path": c.path, "line": c.line, "original_line": c.line,
+        "start_line": c.start_line, "original_start_line": c.start_line,
+        "start_side": "RIGHT" if c.start_line else None,
         "side": c.side, "commit_id": c.commit_id, "original_commit_id": c.commit_id,
-        "diff_hunk": "", "position": c.line, "original_position": c.line,
+        "diff_hunk": c.diff_hunk, "position": c.line, "original_position": c.line,
         "subject_type": "line", "user": user(site, state.users[c.user]),
-        "created_at": c.created_at, "updated_at": c.created_at,
+        "created_at": c.created_at, "updated_at": c.updated_at or c.created_at,
         "author_association": association(state, c.user),
-        "reactions": reaction_summary(f"{url}/reactions", []),
+        "reactions": reaction_summary(f"{url}/reactions", c.reactions),
         "_links": {"self": {"href": url}, "html": {"href": html},
                    "pull_request": {"href": f"{site.api}/pulls/{number}"}},
     }

@@ -128,6 +128,15 @@ def add_labels(ctx: Ctx, args: tuple[str, ...]) -> Reply:
     return Reply(200, [render.label(ctx.site, ctx.state, n) for n in names])
 
 
+def remove_label(ctx: Ctx, args: tuple[str, ...]) -> Reply:
+    """DELETE /issues/{n}/labels/{name}: 404 when the issue does not have it, as GitHub."""
+    issue = ctx.state.issue(_int(args[0]))
+    if args[1] not in issue.labels:
+        raise ApiError(404, "Label does not exist")
+    issue.labels.remove(args[1])
+    return Reply(200, [render.label(ctx.site, ctx.state, n) for n in issue.labels])
+
+
 def list_comments(ctx: Ctx, args: tuple[str, ...]) -> Reply:
     state = ctx.state
     ids = state.issue(_int(args[0])).comments
@@ -212,33 +221,6 @@ def pull_commits(ctx: Ctx, args: tuple[str, ...]) -> Reply:
     return Reply(200, [render.commit(ctx.site, c) for c in found], paged=True)
 
 
-def list_review_comments(ctx: Ctx, args: tuple[str, ...]) -> Reply:
-    number = _int(args[0])
-    found = ctx.state.pull(number).review_comments
-    data = [render.review_comment(ctx.site, ctx.state, number, c) for c in found]
-    return Reply(200, data, paged=True)
-
-
-def get_review_comment(ctx: Ctx, args: tuple[str, ...]) -> Reply:
-    wanted = _int(args[0])
-    for pull in ctx.state.pulls.values():
-        for found in pull.review_comments:
-            if found.id == wanted:
-                return Reply(200, render.review_comment(ctx.site, ctx.state, pull.number, found))
-    raise ApiError(404, "Not Found")
-
-
-def create_review_comment(ctx: Ctx, args: tuple[str, ...]) -> Reply:
-    number = _int(args[0])
-    made = pulls.add_review_comment(ctx.state, number, _obj(ctx), ctx.actor)
-    return Reply(201, render.review_comment(ctx.site, ctx.state, number, made))
-
-
-def reply_review_comment(ctx: Ctx, args: tuple[str, ...]) -> Reply:
-    params = {**_obj(ctx), "in_reply_to": _int(args[1])}
-    return create_review_comment(Ctx(ctx.state, ctx.site, ctx.actor, ctx.query, params), args)
-
-
 def build(owner: str, name: str) -> Router:
     """All routes for one repository (`R` is its `/repos/{owner}/{repo}` prefix)."""
     r = "/repos/" + re.escape(owner) + "/" + re.escape(name)
@@ -251,6 +233,7 @@ def build(owner: str, name: str) -> Router:
         ("GET", rf"{r}/issues/{n}", get_issue), ("PATCH", rf"{r}/issues/{n}", edit_issue),
         ("GET", rf"{r}/issues/{n}/labels", get_labels),
         ("POST", rf"{r}/issues/{n}/labels", add_labels),
+        ("DELETE", rf"{r}/issues/{n}/labels/([^/]+)", remove_label),
         ("GET", rf"{r}/issues/{n}/comments", list_comments),
         ("POST", rf"{r}/issues/{n}/comments", create_comment),
         ("GET", rf"{r}/issues/comments/{n}", get_comment),
@@ -263,11 +246,11 @@ def build(owner: str, name: str) -> Router:
         ("GET", rf"{r}/pulls/{n}", get_pull), ("PATCH", rf"{r}/pulls/{n}", edit_pull),
         ("GET", rf"{r}/pulls/{n}/files", pull_files),
         ("GET", rf"{r}/pulls/{n}/commits", pull_commits),
-        ("GET", rf"{r}/pulls/{n}/comments", list_review_comments),
-        ("GET", rf"{r}/pulls/comments/{n}", get_review_comment),
-        ("POST", rf"{r}/pulls/{n}/comments", create_review_comment),
-        ("POST", rf"{r}/pulls/{n}/comments/{n}/replies", reply_review_comment),
     ]:
+        router.add(method, pattern, handler)
+    from tests.servers import github_review_routes  # it imports Ctx and Reply from here
+
+    for method, pattern, handler in github_review_routes.routes(r, n):
         router.add(method, pattern, handler)
     return router
 

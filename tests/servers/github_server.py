@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from tests.servers import github_pulls as pulls
+from tests.servers import github_reviews as reviews
 from tests.servers import github_routes as routes
 from tests.servers.github_faults import (
     Fault,
@@ -44,6 +45,27 @@ class CommentSnapshot(NamedTuple):
     id: int
     user: str
     body: str
+
+
+class ReviewSnapshot(NamedTuple):
+    id: int
+    user: str
+    body: str
+    state: str
+    commit_id: str
+    bodies: tuple[str, ...]
+
+
+class ReviewCommentSnapshot(NamedTuple):
+    id: int
+    user: str
+    body: str
+    path: str
+    line: int | None
+    in_reply_to: int | None
+    review_id: int | None
+    bodies: tuple[str, ...]
+    reactions: tuple[tuple[str, str], ...]
 
 
 class PullSnapshot(NamedTuple):
@@ -146,6 +168,38 @@ class GitHubServer:
     def pulls(self) -> list[PullSnapshot]:
         with self._lock:
             return [self._pull_snapshot(p.number) for p in self._state.pulls.values()]
+
+    def reviews(self, number: int) -> list[ReviewSnapshot]:
+        with self._lock:
+            return [ReviewSnapshot(r.id, r.user, r.body, r.state, r.commit_id, tuple(r.bodies))
+                    for r in self._state.pull(number).reviews]
+
+    def review_comments(self, number: int, *, deleted: bool = False
+                        ) -> list[ReviewCommentSnapshot]:
+        """Review comments of a PR, oldest first (deleted ones only when asked)."""
+        with self._lock:
+            return [ReviewCommentSnapshot(c.id, c.user, c.body, c.path, c.line, c.in_reply_to,
+                                          c.review_id, tuple(c.bodies),
+                                          tuple((r.user, r.content) for r in c.reactions))
+                    for c in self._state.pull(number).review_comments
+                    if deleted or not c.deleted]
+
+    def add_review_comment(self, number: int, body: str, user: str, *, path: str | None = None,
+                           line: int | None = None, in_reply_to: int | None = None) -> int:
+        """A person's line comment (path/line) or reply (`in_reply_to`) on a PR's diff."""
+        params: dict[str, Any] = {"body": body}
+        params.update({"path": path, "line": line} if in_reply_to is None
+                      else {"in_reply_to": in_reply_to})
+        with self._lock:
+            self._state.user(user)
+            return reviews.add_comment(self._state, number, params, user).id
+
+    def add_review(self, number: int, user: str, body: str, event: str = "COMMENT") -> int:
+        """A person's review (COMMENT, APPROVE or REQUEST_CHANGES) without inline comments."""
+        with self._lock:
+            self._state.user(user)
+            return reviews.create_review(self._state, number, {"body": body, "event": event},
+                                         user).id
 
     def _pull_snapshot(self, number: int) -> PullSnapshot:
         pull, issue = self._state.pulls[number], self._state.issues[number]

@@ -108,6 +108,27 @@ class ReviewComment:
     commit_id: str
     in_reply_to: int | None
     created_at: str
+    review_id: int | None = None
+    start_line: int | None = None
+    diff_hunk: str = ""
+    updated_at: str = ""
+    bodies: list[str] = field(default_factory=list)  # every body it has had, oldest first
+    reactions: list[Reaction] = field(default_factory=list)
+    deleted: bool = False
+
+
+@dataclass
+class Review:
+    """A pull request review: COMMENTED, APPROVED, CHANGES_REQUESTED or DISMISSED."""
+
+    id: int
+    pull: int
+    user: str
+    body: str
+    state: str
+    commit_id: str
+    submitted_at: str
+    bodies: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -123,6 +144,7 @@ class Pull:
     merged_at: str | None = None
     merge_commit_sha: str | None = None
     review_comments: list[ReviewComment] = field(default_factory=list)
+    reviews: list[Review] = field(default_factory=list)
 
 
 def check_body(body: Any, resource: str) -> str | None:

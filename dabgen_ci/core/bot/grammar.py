@@ -12,6 +12,15 @@ A known command word always means the structured command: `/dabgen job abc` is
 other text after `/dabgen` is `FreeForm`. Comment text is data: every value that later
 becomes a branch name, a path or a YAML value is validated here, and `branch_for` only
 ever builds names out of digits, `[a-z0-9-]` and hex.
+
+Unicode that looks like the grammar is read as what it looks like, where that is safe: in
+the command part (the `/dabgen` prefix, the command word, job ids, target and variable
+names) every Unicode space and invisible format character is a separator, lookalike
+slashes (`／ ∕ ⁄ …`) are `/`, and compatibility forms fold to ASCII (`ｊｏｂ １００１` is
+`job 1001`). Values a user means literally — a workspace path, a variable's value, a
+free-form request — are never folded: a path holding a lookalike slash or a non-ASCII
+space is refused with a message naming the character, because it is not the path it
+looks like.
 """
 
 from __future__ import annotations
@@ -21,6 +30,9 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from dabgen_ci.core.bot.lookalikes import LOOKALIKE_SLASHES, Line, describe, fold_char
+from dabgen_ci.core.paths import lexical_problem
 
 PREFIX = "/dabgen"
 BRANCH_PREFIX = "dabgen/"
@@ -138,14 +150,14 @@ the agent more context.
 def parse_comment(body: str) -> Command | None:
     """Parse a comment body; None when it is not a dabgen comment."""
     lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    index = next((i for i, line in enumerate(lines) if line.strip()), None)
+    index = next((i for i, line in enumerate(lines) if Line.of(line).folded.strip()), None)
     if index is None:
         return None
-    first = lines[index].strip()
-    if first[: len(PREFIX)].lower() != PREFIX:
+    first = Line.of(lines[index]).strip()
+    if first.folded[: len(PREFIX)].lower() != PREFIX:
         return None
     rest = first[len(PREFIX):]
-    if rest and not rest[0].isspace():
+    if rest.folded and not rest.folded[0].isspace():
         return None
     extra = _trim_blank(lines[index + 1:])
     return _parse_command_line(rest.strip(), extra)
@@ -160,20 +172,19 @@ def _trim_blank(lines: list[str]) -> tuple[str, ...]:
     return tuple(line.rstrip() for line in lines[start:end])
 
 
-def _parse_command_line(text: str, extra: tuple[str, ...]) -> Command:
-    if not text:
+def _parse_command_line(text: Line, extra: tuple[str, ...]) -> Command:
+    if not text.folded:
         return HelpCommand()
-    word, _, args = text.replace("\t", " ").partition(" ")
-    word, args = word.lower(), args.strip()
+    word, args = text.split_word()
     parser = _PARSERS.get(word)
     if parser is None:
-        return FreeForm(text=text, extra_lines=extra)
+        return FreeForm(text=text.raw, extra_lines=extra)
     return parser(args)
 
 
-def _no_args(word: str, command: Command) -> Callable[[str], Command]:
-    def parse(args: str) -> Command:
-        if args:
+def _no_args(word: str, command: Command) -> Callable[[Line], Command]:
+    def parse(args: Line) -> Command:
+        if args.folded:
             return Malformed(
                 word,
                 f"`/dabgen {word}` takes no arguments; to ask the agent something, phrase the "
@@ -184,8 +195,8 @@ def _no_args(word: str, command: Command) -> Callable[[str], Command]:
     return parse
 
 
-def _parse_job(args: str) -> Command:
-    tokens = [t for t in re.split(r"[\s,]+", args) if t]
+def _parse_job(line: Line) -> Command:
+    tokens = [t for t in re.split(r"[\s,]+", line.folded) if t]
     if not tokens:
         return Malformed("job", "give at least one job id, e.g. `/dabgen job 123`")
     ids: list[int] = []
@@ -203,7 +214,8 @@ def _parse_job(args: str) -> Command:
     return JobCommand(tuple(ids))
 
 
-def _parse_path(args: str) -> Command:
+def _parse_path(line: Line) -> Command:
+    args = line.raw
     path = args.rstrip("/") if len(args) > 1 else args
     reason = path_problem(path)
     if reason:
@@ -219,22 +231,28 @@ def path_problem(path: str) -> str | None:
         return f"the path is longer than {MAX_PATH_LENGTH} characters"
     if any(unicodedata.category(ch) in _INVISIBLE for ch in path):
         return "the path contains control or invisible characters"
+    lookalike = next((ch for ch in path if ch in LOOKALIKE_SLASHES
+                      or (ch != " " and unicodedata.category(ch) == "Zs")), None)
+    if lookalike is not None:
+        looks = "`/`" if fold_char(lookalike) == "/" else "a space"
+        return (f"the path contains {describe(lookalike)}, which looks like {looks} but is "
+                "not; type it again with a plain `/` and plain spaces")
     bad = sorted({ch for ch in path if ch in _SHELL_META})
     if bad:
         shown = " ".join(f"`{ch}`" for ch in bad)
         return f"the path contains characters dabgen does not accept: {shown}"
     if not any(path == root or path.startswith(root + "/") for root in WORKSPACE_ROOTS):
         return f"`{_shorten(path)}` is not an absolute workspace path; {_PATH_USAGE}"
-    parts = path.split("/")[1:]
-    if any(part in ("", ".", "..") for part in parts):
-        return "the path must not contain empty, `.` or `..` segments"
+    problem = lexical_problem(path[1:], reserved=(), device_names=False)
+    if problem:
+        return f"the path {problem}; it must not contain empty, `.` or `..` segments"
     return None
 
 
-def _parse_target(args: str) -> Command:
-    sub, _, name = args.partition(" ")
-    name = name.strip()
-    if sub.lower() != "add" or not name:
+def _parse_target(line: Line) -> Command:
+    sub, rest = line.split_word()
+    name = rest.folded
+    if sub != "add" or not name:
         return Malformed("target", "usage: `/dabgen target add <name>`, e.g. `target add staging`")
     if not _TARGET_NAME.fullmatch(name):
         return Malformed(
@@ -245,9 +263,11 @@ def _parse_target(args: str) -> Command:
     return TargetAddCommand(name)
 
 
-def _parse_var(args: str) -> Command:
-    name, sep, value = args.partition("=")
-    name, value = name.strip(), value.strip()
+def _parse_var(line: Line) -> Command:
+    equals = line.folded.find("=")
+    sep = equals >= 0
+    name = line.folded[:equals].strip() if sep else line.folded
+    value = line[equals + 1:].strip().raw if sep else ""
     if not sep or not name:
         return Malformed("var", "usage: `/dabgen var <name>=<value>`, e.g. `var catalog=main`")
     if not _VAR_NAME.fullmatch(name):

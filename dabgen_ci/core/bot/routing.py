@@ -29,6 +29,7 @@ from dabgen_ci.core.bot.grammar import (
 from dabgen_ci.core.bot.tracking_text import MARKER_PREFIX
 
 COMMENT_EVENTS = ("issue_comment", "pull_request_review_comment")
+SCHEDULED_EVENTS = ("schedule", "workflow_dispatch")
 STRUCTURED_ON_PR = (
     "- `/dabgen regenerate` — rebuild this pull request's bundle from the workspace\n"
     "- `/dabgen validate` — validate the bundle and reply with the result\n"
@@ -83,10 +84,21 @@ class OnPullRequest:
     command: PullCommand
 
 
-Route = Ignore | Reply | Generate | OnPullRequest
+@dataclass(frozen=True)
+class Sync:
+    """Keep the configured bundles in step with the workspace: `/dabgen sync` on an issue
+    or the sync PR, or the action run on `schedule`/`workflow_dispatch` with `command: sync`
+    (`scheduled`: no comment to answer, no commenter to check)."""
+
+    scheduled: bool = False
+
+
+Route = Ignore | Reply | Generate | OnPullRequest | Sync
 
 
 def route(trigger: Trigger) -> Route:
+    if trigger.event_name in SCHEDULED_EVENTS and trigger.command_input == "sync":
+        return Sync(scheduled=True)
     if trigger.event_name not in COMMENT_EVENTS:
         what = f"command {trigger.command_input!r}" if trigger.command_input else "this event"
         return Ignore(f"{what} on {trigger.event_name or 'an unknown event'} is not handled by "
@@ -109,9 +121,10 @@ def _route_command(command: Command, on_pr: bool) -> Route:
     if isinstance(command, Malformed):
         return Reply(f"`/dabgen {command.command}`: {command.reason}.\n\n"
                      "Comment `/dabgen help` for the list of commands.", "malformed")
-    if isinstance(command, SyncCommand | ReviewCommand):
-        word = "sync" if isinstance(command, SyncCommand) else "review"
-        return Reply(f"`/dabgen {word}` is not available from a comment in this version of "
+    if isinstance(command, SyncCommand):
+        return Sync()
+    if isinstance(command, ReviewCommand):
+        return Reply("`/dabgen review` is not available from a comment in this version of "
                      "the dabgen action.", "unsupported")
     if isinstance(command, JobCommand | PathCommand):
         if on_pr:
@@ -139,6 +152,8 @@ def permission_group(route_: Route) -> str | None:
     """The `.dabgen.yml` permission group a route needs; None for fixed replies."""
     if isinstance(route_, Generate):
         return "generate"
+    if isinstance(route_, Sync):
+        return None if route_.scheduled else "sync"
     if isinstance(route_, OnPullRequest):
         command = route_.command
         if isinstance(command, RegenerateCommand):

@@ -12,13 +12,13 @@ were in that bundle instead, and do not count towards the common prefix.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dabgen_ci.core.bundle.deployed import files_root_of, original_path
 from dabgen_ci.core.bundle.sources import SourceRef, canonical_path
 from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.paths import lexical_problem
 from dabgen_ci.core.workspace_objects import ExportedObject
 
 SRC_DIR = "src"
@@ -49,12 +49,18 @@ def place_sources(
     exported: Mapping[str, ExportedObject],
     missing: Mapping[str, str],
     deployed_roots: Iterable[str] = (),
+    *,
+    prefix: str | None = None,
 ) -> Placement:
-    """``deployed_roots``: roots of the bundle deployments that own the jobs (canonical)."""
+    """``deployed_roots``: roots of the bundle deployments that own the jobs (canonical);
+    their sources go where they were in that bundle. ``prefix``: the workspace directory
+    that maps to ``src/`` (default: the common directory of the other sources); sync passes
+    the one recorded at the first sync, so files stay where they are when jobs come and go."""
     roots = tuple(sorted(set(deployed_roots)))
-    ordinary = [canonical_path(s.workspace_path) for s in sources
-                if files_root_of(s.workspace_path, roots) is None]
-    prefix = _Base(common_dir_prefix(ordinary), roots)
+    if prefix is None:
+        prefix = common_dir_prefix([canonical_path(s.workspace_path) for s in sources
+                                    if files_root_of(s.workspace_path, roots) is None])
+    base = _Base(prefix, roots)
     by_canonical = {canonical_path(path): obj for path, obj in sorted(exported.items())}
     missing_canonical = {canonical_path(path): why for path, why in missing.items()}
     out = Placement()
@@ -63,9 +69,9 @@ def place_sources(
         if canonical in missing_canonical:
             out.unplaced[ref.workspace_path] = missing_canonical[canonical] or "not found"
         elif ref.kind == "directory":
-            _place_directory(out, ref, canonical, prefix, by_canonical)
+            _place_directory(out, ref, canonical, base, by_canonical)
         elif canonical in by_canonical:
-            _place_object(out, ref.workspace_path, by_canonical[canonical], prefix)
+            _place_object(out, ref.workspace_path, by_canonical[canonical], base)
         else:
             out.unplaced[ref.workspace_path] = "it was not exported from the workspace"
     return out
@@ -96,9 +102,9 @@ def _place_directory(
     if not children:
         out.unplaced[ref.workspace_path] = "nothing under it was exported from the workspace"
         return
-    local_dir = _local_base(canonical, prefix)
+    local_dir, problem = _local_base(canonical, prefix)
     if local_dir is None:
-        out.unplaced[ref.workspace_path] = "its path cannot be mapped under src/"
+        out.unplaced[ref.workspace_path] = problem
         return
     out.local_paths[ref.workspace_path] = local_dir
     for child in children:
@@ -109,29 +115,40 @@ def _place_object(out: Placement, workspace_path: str, obj: ExportedObject,
                   prefix: _Base) -> None:
     if workspace_path in out.local_paths:
         return
-    local = _local_base(canonical_path(workspace_path), prefix)
+    local, problem = _local_base(canonical_path(workspace_path), prefix)
     if local is None:
-        out.unplaced[workspace_path] = "its path cannot be mapped under src/"
+        out.unplaced[workspace_path] = problem
         return
     if obj.is_notebook and obj.file_type:
         ext = "." + obj.file_type.lower()
         if not (ext == ".ipynb" and local.lower().endswith(ext)):
             local += ext
     local = _unique(out, local, workspace_path)
+    problem = lexical_problem(local)  # the extension or a _2 suffix can pass a length limit
+    if problem:
+        out.unplaced[workspace_path] = f"its path cannot be mapped under src/: {local!r} {problem}"
+        return
     out.local_paths[workspace_path] = local
     out.files[local] = obj.content
 
 
-def _local_base(canonical: str, base: _Base) -> str | None:
+def _local_base(canonical: str, base: _Base) -> tuple[str | None, str]:
+    """``src/<path below the prefix>`` (a deployed bundle's own path for its sources), or
+    None and why the one path rule refuses it."""
     files_root = files_root_of(canonical, base.deployed_roots)
-    if files_root is not None:
-        return original_path(canonical, files_root)
     prefix = base.prefix
-    rel = canonical[len(prefix) :].lstrip("/") if canonical.startswith(prefix) else canonical
-    rel = posixpath.normpath(rel.lstrip("/"))
-    if rel in (".", "") or rel.startswith("../") or rel == "..":
-        return None
-    return f"{SRC_DIR}/{rel}"
+    if files_root is not None:
+        original = original_path(canonical, files_root)
+        if original is None:
+            return None, "its path cannot be mapped under src/"
+        local = original
+    else:
+        rel = canonical[len(prefix) :].lstrip("/") if canonical.startswith(prefix) else canonical
+        local = f"{SRC_DIR}/{rel.lstrip('/')}"
+    problem = lexical_problem(local)
+    if problem:
+        return None, f"its path cannot be mapped under src/: {local!r} {problem}"
+    return local, ""
 
 
 def _unique(out: Placement, local: str, workspace_path: str) -> str:

@@ -93,6 +93,14 @@ def variable_values(config: Mapping, target: str | None = None) -> dict[str, obj
     return values
 
 
+def resolve_references(value: object, variables: Mapping[str, object],
+                       key_to_job_id: Mapping[str, int]) -> object:
+    """``value`` with ``${var.<name>}`` and ``${resources.jobs.<key>.id}`` replaced by what
+    they stand for (a whole-string reference takes the value's own type); references it
+    cannot resolve stay as written. The input is not modified."""
+    return _resolve(value, variables, key_to_job_id)
+
+
 def _resolve(value: object, variables: Mapping[str, object], ids: Mapping[str, int]) -> object:
     if isinstance(value, dict):
         return {k: _resolve(v, variables, ids) for k, v in value.items()}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from dabgen_ci.core.diagnostics import Severity
 from dabgen_ci.core.review import rules
-from dabgen_ci.core.review.facts import BundleFacts
+from dabgen_ci.core.review.facts import BundleFacts, RemovedJob
 from dabgen_ci.core.review.findings import Finding
 from dabgen_ci.core.review.rules import Hit, LintOptions
 
@@ -85,6 +85,17 @@ def lint(facts: BundleFacts, options: LintOptions, ignore: Iterable[str] = ()) -
             found.append(Finding(rule.id, rule.severity, hit.message, rule.hint, hit.file,
                                  hit.line, hit.path))
     return found
+
+
+def removal_findings(removed: tuple[RemovedJob, ...], options: LintOptions,
+                     ignore: Iterable[str] = ()) -> list[Finding]:
+    """DAB009 alone, for a change that deletes a whole bundle (nothing else left to lint)."""
+    facts = BundleFacts({}, {}, (), frozenset(), removed=removed)
+    rule = next(r for r in RULES if r.id == "DAB009")
+    if rule.id in {i.upper() for i in ignore}:
+        return []
+    return [Finding(rule.id, rule.severity, hit.message, rule.hint, hit.file, hit.line,
+                    hit.path) for hit in rule.check(facts, options)]
 
 
 def ignored_lines(text: str) -> dict[int, frozenset[str]]:

@@ -8,9 +8,8 @@ non-zero so the workflow run shows red.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 from dabgen_ci.config import Config
+from dabgen_ci.core.paths import lexical_problem, tidy
 from dabgen_ci.errors import (
     BadInputError,
     DabgenError,
@@ -55,11 +54,11 @@ def resolve_bundle_dir(ctx: ActionContext, config: Config) -> str:
     """The `bundle-dir` input when set to something other than its default, else the config."""
     wanted = ctx.inputs.bundle_dir
     chosen = wanted if wanted and wanted != DEFAULT_BUNDLE_DIR else config.bundle_dir
-    parts = PurePosixPath(chosen.strip("/")).parts
-    if not parts or chosen.startswith("-") or any(p in (".", "..", ".git") for p in parts):
+    cleaned = tidy(chosen.strip("/"))
+    if cleaned.startswith("-") or lexical_problem(cleaned):
         raise BadInputError(f"bundle directory {chosen!r} must be a folder inside the "
                             "repository, e.g. `bundle`")
-    return str(PurePosixPath(*parts))
+    return cleaned
 
 
 def run_cli(ctx: ActionContext, config: Config) -> bool | None:

@@ -29,6 +29,7 @@ from dabgen_ci.core.bot.routing import PullCommand
 from dabgen_ci.core.bot.tracking_text import Section, code_span
 from dabgen_ci.core.bundle.edits import ROOT_FILE, add_target, set_variable
 from dabgen_ci.core.diagnostics import Severity, count
+from dabgen_ci.core.paths import confine, write_file, write_target
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.flows.bot.deliver import BotEnv, Result, commit, secrets_hint
 from dabgen_ci.flows.bot.issue import deliver_bundle
@@ -167,8 +168,8 @@ def _edit_function(env: BotEnv, command: PullCommand, refiner: Refiner | None) -
 
 
 def _target_add(root: Path, name: str) -> tuple[str, str]:
-    path = root / ROOT_FILE
-    path.write_text(add_target(_read(path), name), encoding="utf-8")
+    path = write_target(root, ROOT_FILE, where="the bundle directory")
+    write_file(path, add_target(_read(path), name).encode("utf-8"))
     return (f"Added target {code_span(name)} to `{ROOT_FILE}` (modelled on `prod`).",
             f"dabgen: add target {name}")
 
@@ -177,7 +178,7 @@ def _var(root: Path, name: str, value: str) -> tuple[str, str]:
     files = {p.relative_to(root).as_posix(): _read(p) for p in _yaml_files(root)}
     edit = set_variable(files, name, value)
     for rel, text in edit.files.items():
-        (root / rel).write_text(text, encoding="utf-8")
+        write_file(write_target(root, rel, where="the bundle directory"), text.encode("utf-8"))
     where = ", ".join(code_span(f"{f}: {p}") for f, p in edit.replaced[:10]) or "nowhere"
     more = f" and {len(edit.replaced) - 10} more" if len(edit.replaced) > 10 else ""
     done = (f"Variable {code_span(name)} ({edit.declared}, default {code_span(value)}); "
@@ -186,7 +187,8 @@ def _var(root: Path, name: str, value: str) -> tuple[str, str]:
 
 
 def _bundle_root(env: BotEnv) -> Path:
-    root = env.repo.path / env.bundle_dir
+    root = confine(env.repo.path, env.bundle_dir, what="bundle directory",
+                   where="the repository")
     if not (root / ROOT_FILE).is_file():
         raise BadInputError(f"this branch has no {env.bundle_dir}/{ROOT_FILE}")
     return root
@@ -194,6 +196,7 @@ def _bundle_root(env: BotEnv) -> Path:
 
 def _yaml_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in YAML_SUFFIXES
+                  and not p.is_symlink()  # a link is never edited through
                   and not any(part.startswith(".") or part == "src"
                               for part in p.relative_to(root).parts[:-1]))
 

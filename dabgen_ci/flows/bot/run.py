@@ -24,6 +24,7 @@ from dabgen_ci.core.bot.routing import (
     OnPullRequest,
     Reply,
     Route,
+    Sync,
     describe,
     permission_group,
     route,
@@ -42,6 +43,7 @@ from dabgen_ci.flows.bot.deliver import BotEnv, Result
 from dabgen_ci.flows.bot.failures import INTERNAL_ERROR, failure_for, resolve_bundle_dir, run_cli
 from dabgen_ci.flows.bot.issue import run_generate
 from dabgen_ci.flows.bot.pr import Refiner, run_pr_command
+from dabgen_ci.flows.bot.sync_entry import SYNC_STEPS, run_scheduled_sync, run_sync_comment
 from dabgen_ci.git import GitError, GitRepo
 from dabgen_ci.github.client import GitHubApi, GitHubError
 from dabgen_ci.github.context import ActionContext
@@ -79,6 +81,8 @@ def run_bot(ctx: ActionContext, services: BotServices) -> int:
         write_outputs(ctx, Result("up_to_date").outputs())
         return 0
     try:
+        if isinstance(decision, Sync) and decision.scheduled:
+            return run_scheduled_sync(ctx, services)
         return _handle(ctx, services, decision)
     except (GitHubError, GitError) as exc:  # before a tracking comment exists: log only
         services.log(f"error: {exc}")
@@ -105,15 +109,17 @@ def _handle(ctx: ActionContext, services: BotServices, decision: Route) -> int:
     if isinstance(decision, OnPullRequest) and isinstance(decision.command, FreeForm) \
             and services.refiner is None:
         return _reply(ctx, services, AGENT_NEEDED)
-    assert isinstance(decision, Generate | OnPullRequest)
-    state = TrackingState.start(tracking_marker(comment.id), describe(decision.command),
+    assert isinstance(decision, Generate | OnPullRequest | Sync)
+    command = "/dabgen sync" if isinstance(decision, Sync) else describe(decision.command)
+    state = TrackingState.start(tracking_marker(comment.id), command,
                                 comment.login, ctx.run_url, _steps(decision))
     tracker = Tracker(services.api, number, state, services.log)
     tracker.open()
     return _tracked(ctx, services, decision, config, problem, tracker)
 
 
-def _tracked(ctx: ActionContext, services: BotServices, decision: Generate | OnPullRequest,
+def _tracked(ctx: ActionContext, services: BotServices,
+             decision: Generate | OnPullRequest | Sync,
              config: Config, problem: DabgenError | None, tracker: Tracker) -> int:
     result = Result("failure", error="the run was interrupted", hint="Comment again.",
                     exit_code=1)
@@ -124,6 +130,8 @@ def _tracked(ctx: ActionContext, services: BotServices, decision: Generate | OnP
                      run_cli(ctx, config), services.open_source, services.redactor, services.log)
         if isinstance(decision, Generate):
             result = run_generate(env, decision.command, tracker)
+        elif isinstance(decision, Sync):
+            result = run_sync_comment(env, tracker)
         else:
             result = run_pr_command(env, decision.command, tracker, services.refiner)
     except DabgenError as exc:
@@ -154,7 +162,9 @@ def _finish(ctx: ActionContext, services: BotServices, tracker: Tracker, result:
     return code
 
 
-def _steps(decision: Generate | OnPullRequest) -> tuple[str, ...]:
+def _steps(decision: Generate | OnPullRequest | Sync) -> tuple[str, ...]:
+    if isinstance(decision, Sync):
+        return SYNC_STEPS
     if isinstance(decision, Generate):
         return PATH_STEPS if isinstance(decision.command, PathCommand) else GENERATE_STEPS
     if isinstance(decision.command, RegenerateCommand):

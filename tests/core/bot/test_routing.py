@@ -39,7 +39,7 @@ def comment(body: str, *, on_pr: bool = False, login: str = "alice", user_type: 
     ("trigger", "reason"),
     [
         (Trigger("schedule"), "on schedule is not handled"),
-        (Trigger("workflow_dispatch", command_input="sync"), "command 'sync'"),
+        (Trigger("workflow_dispatch", command_input="review"), "command 'review'"),
         (comment("/dabgen job 1", action="edited"), "only new comments"),
         (comment("/dabgen job 1", action="deleted"), "only new comments"),
         (comment("/dabgen job 1", login="renovate[bot]"), "bot renovate[bot]"),
@@ -91,7 +91,6 @@ def test_review_comments_are_on_a_pull_request() -> None:
         ("/dabgen", "help", "/dabgen job <id>"),
         ("/dabgen job x1", "malformed", "`x1` is not a job id"),
         ("/dabgen path relative/dir", "malformed", "not an absolute workspace path"),
-        ("/dabgen sync", "unsupported", "`/dabgen sync` is not available"),
         ("/dabgen review", "unsupported", "`/dabgen review` is not available"),
     ],
 )
@@ -189,3 +188,17 @@ def test_inputs_and_databricks_env() -> None:
     assert input_value(env, "databricks-host") == "https://h"
     assert databricks_env(env) == {"DATABRICKS_HOST": "https://h",
                                    "DATABRICKS_AUTH_TYPE": "github-oidc"}
+
+
+def test_sync_routes() -> None:
+    from dabgen_ci.core.bot.routing import Sync
+
+    for event in ("schedule", "workflow_dispatch"):
+        decision = route(Trigger(event, command_input="sync"))
+        assert decision == Sync(scheduled=True)
+        assert permission_group(decision) is None  # no commenter: the workflow decides
+    for on_pr in (False, True):
+        decision = route(comment("/dabgen sync", on_pr=on_pr))
+        assert decision == Sync()
+        assert permission_group(decision) == "sync"
+    assert isinstance(route(Trigger("schedule")), Ignore)  # no `command: sync` input

@@ -1,0 +1,337 @@
+"""Apply adopted workspace values to a bundle's YAML, touching nothing else (pure).
+
+Files a person may have edited are changed through :mod:`dabgen_ci.core.bundle.rtyaml`
+(ruamel round-trip): comments, key order, quoting, targets, variables, permissions and
+includes survive byte for byte wherever no value changes. Each write names a field of one
+job resource; it goes where the value the configured target sees is written: a target
+override (``targets.<t>.resources.jobs.<key>…``, in ``databricks.yml`` or the job's file)
+when one sets it, else the job's own resource. New entries are placed after their
+neighbour in the workspace's order; new mappings and lists are written the way the
+generator writes them (:mod:`dabgen_ci.core.bundle.yamlfmt`), so they read the same.
+
+A value the repository holds as a variable stays a variable (``${var.x}``):
+
+1. a declared variable already holding the new value is referenced instead;
+2. else, when nothing else references ``x``, ``x`` takes the new value where the target
+   gets it from (the target's override, else the default);
+3. else a new variable ``x_2`` is declared with the new value.
+
+A string that only partly is a reference (``${var.catalog}.sales``) cannot be updated
+safely; such writes are refused and reported as conflicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+from dabgen_ci.core.bundle import rtyaml, yamlfmt
+from dabgen_ci.core.bundle.keys import unique_name
+from dabgen_ci.core.bundle.merge import ABSENT, FieldPath, Keyed, Segment
+from dabgen_ci.core.sync.forms import SyncVariables
+
+_VAR_PREFIX = "${var."
+
+
+@dataclass(frozen=True)
+class Write:
+    """Set the field at ``path`` of a job resource to ``value`` (:data:`ABSENT` removes
+    it); ``order`` lists the keys of its parent in the workspace's order."""
+
+    path: FieldPath
+    value: object
+    order: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Refused:
+    path: FieldPath
+    reason: str
+
+
+@dataclass
+class BundleDocs:
+    """The bundle's YAML files, parsed on first use; only edited ones are dumped again."""
+
+    texts: Mapping[str, str]
+    root_file: str
+    target: str | None
+    variables: SyncVariables  # the bundle's variables and their values for the target
+    _docs: dict[str, Any] = field(default_factory=dict)
+    changed: set[str] = field(default_factory=set)
+    added_variables: list[str] = field(default_factory=list)
+
+    def doc(self, file: str) -> Any:
+        if file not in self._docs:
+            self._docs[file] = rtyaml.load(self.texts[file]) if file in self.texts else None
+        return self._docs[file]
+
+    def changed_texts(self) -> dict[str, str]:
+        return {f: rtyaml.dump(self._docs[f]) for f in sorted(self.changed)}
+
+    def references(self, name: str) -> int:
+        """How often ``${var.<name>}`` is written in the bundle (edits included)."""
+        needle = f"{_VAR_PREFIX}{name}}}"
+        edited = {f: rtyaml.dump(self._docs[f]) for f in self.changed}
+        return sum(edited.get(f, text).count(needle) for f, text in self.texts.items())
+
+
+def edit_job(docs: BundleDocs, file: str, key: str, writes: Iterable[Write]) -> list[Refused]:
+    """Apply ``writes`` to job ``key`` (defined in ``file``); returns the refused ones."""
+    refused: list[Refused] = []
+    for write in writes:
+        problem = _apply(docs, file, key, write)
+        if problem:
+            refused.append(Refused(write.path, problem))
+    return refused
+
+
+def remove_job(docs: BundleDocs, file: str, key: str) -> bool:
+    """Drop job ``key`` from ``file``; True when the file holds nothing else and can go."""
+    doc = docs.doc(file)
+    jobs = _get(doc, ("resources", "jobs"))
+    if isinstance(jobs, CommentedMap) and key in jobs:
+        del jobs[key]
+        docs.changed.add(file)
+    resources = _get(doc, ("resources",))
+    others = [k for k in (doc or {}) if k != "resources"]
+    empty = not others and all(not v for v in (resources or {}).values())
+    if empty:
+        docs.changed.discard(file)
+    return empty
+
+
+def declare_variable(docs: BundleDocs, name: str, description: str, default: object) -> None:
+    """Add ``variables.<name>`` with a default to the root file (after include/bundle)."""
+    root = docs.doc(docs.root_file)
+    variables = root.get("variables")
+    if not isinstance(variables, CommentedMap):
+        variables = CommentedMap()
+        anchor = next((k for k in ("include", "bundle") if k in root), None)
+        position = list(root).index(anchor) + 1 if anchor else 0
+        root.insert(position, "variables", variables)
+    variables[name] = _node({"description": description, "default": default}, name)
+    docs.variables.declare(name, default)
+    docs.added_variables.append(name)
+    docs.changed.add(docs.root_file)
+
+
+# -- one write ---------------------------------------------------------------------------
+
+def _apply(docs: BundleDocs, file: str, key: str, write: Write) -> str | None:
+    holders = _holders(docs, file, key)
+    if not holders:
+        return f"job `{key}` is not defined in {file}"
+    *parents_path, last = write.path
+    found = [(f, p) for f, h in holders
+             if (p := _descend(h, parents_path)) is not None and _has(p, last)]
+    if write.value is ABSENT:
+        for holder_file, parent in found:
+            _delete(parent, last)
+            docs.changed.add(holder_file)
+        return None
+    if found:
+        holder_file, parent = found[0]
+        current = _get_child(parent, last)
+        value, problem = _keep_variable(docs, current, write.value)
+        if problem:
+            return problem
+        if value is current:  # the variable took the new value instead
+            return None
+        _set(parent, last, value, write.path)
+        docs.changed.add(holder_file)
+        return None
+    for holder_file, holder in reversed(holders):  # the job's own resource first
+        parent = _descend(holder, parents_path)
+        if parent is not None:
+            _insert(parent, last, write.value, write.order, write.path)
+            docs.changed.add(holder_file)
+            return None
+    return "its parent is not in the repository's YAML"
+
+
+def _holders(docs: BundleDocs, file: str, key: str) -> list[tuple[str, Any]]:
+    """Where job ``key`` is written: target overrides first, its resource last."""
+    found = []
+    if docs.target:
+        for holder_file in dict.fromkeys((docs.root_file, file)):
+            node = _get(docs.doc(holder_file), ("targets", docs.target, "resources", "jobs", key))
+            if isinstance(node, CommentedMap):
+                found.append((holder_file, node))
+    node = _get(docs.doc(file), ("resources", "jobs", key))
+    if isinstance(node, CommentedMap):
+        found.append((file, node))
+    return found
+
+
+def _keep_variable(docs: BundleDocs, current: object, new: object) -> tuple[object, str | None]:
+    """The value to write where ``current`` is: a variable stays a variable."""
+    if not isinstance(current, str) or "${" not in current:
+        return new, None
+    if isinstance(new, str) and new.startswith("${"):
+        return new, None
+    name = _whole_variable(current)
+    if name is None:
+        if _is_whole_reference(current):  # e.g. ${resources.jobs.x.id}: the value replaces it
+            return new, None
+        return new, (f"the repository builds this value from a reference ({current}); "
+                     "update it by hand")
+    declared = docs.variables.declared()
+    holder = next((n for n, v in sorted(declared.items()) if v == new and _same_type(v, new)),
+                  None)
+    if holder is not None:
+        return f"{_VAR_PREFIX}{holder}}}", None
+    if docs.references(name) <= 1 and _set_variable_value(docs, name, new):
+        return current, None
+    fresh = unique_name(name, docs.variables.taken())
+    declare_variable(docs, fresh, f"{name} as the workspace now has it", new)
+    return f"{_VAR_PREFIX}{fresh}}}", None
+
+
+def _set_variable_value(docs: BundleDocs, name: str, value: object) -> bool:
+    root = docs.doc(docs.root_file)
+    spots: list[Sequence[str]] = []
+    if docs.target:
+        spots.append(("targets", docs.target, "variables"))
+    spots.append(("variables",))
+    for spot in spots:
+        variables = _get(root, spot)
+        if not isinstance(variables, CommentedMap) or name not in variables:
+            continue
+        entry = variables[name]
+        if isinstance(entry, CommentedMap):
+            if "default" not in entry:
+                return False  # a lookup: not ours to change
+            entry["default"] = _node(value, "default")
+        else:
+            variables[name] = _node(value, name)
+        docs.variables.declare(name, value)
+        docs.changed.add(docs.root_file)
+        return True
+    return False
+
+
+def _is_whole_reference(text: str) -> bool:
+    return text.startswith("${") and text.endswith("}") and text.count("${") == 1
+
+
+def _whole_variable(text: str) -> str | None:
+    if text.startswith(_VAR_PREFIX) and _is_whole_reference(text):
+        name = text[len(_VAR_PREFIX):-1]
+        return name if name and "." not in name and "[" not in name else None
+    return None
+
+
+def _same_type(a: object, b: object) -> bool:
+    return type(a) is type(b)
+
+
+# -- navigating ruamel containers --------------------------------------------------------
+
+def _get(node: Any, path: Sequence[str]) -> Any:
+    for part in path:
+        if not isinstance(node, CommentedMap) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _descend(node: Any, path: Sequence[Segment]) -> Any:
+    for part in path:
+        if not _has(node, part):
+            return None
+        node = _get_child(node, part)
+    return node if isinstance(node, CommentedMap | CommentedSeq) else None
+
+
+def _has(parent: Any, part: Segment) -> bool:
+    if isinstance(part, Keyed):
+        return _index(parent, part) is not None
+    return isinstance(parent, CommentedMap) and part in parent
+
+
+def _index(parent: Any, part: Keyed) -> int | None:
+    if not isinstance(parent, CommentedSeq):
+        return None
+    for i, item in enumerate(parent):
+        if isinstance(item, CommentedMap) and item.get(part.field) == part.value:
+            return i
+    return None
+
+
+def _get_child(parent: Any, part: Segment) -> Any:
+    if isinstance(part, Keyed):
+        index = _index(parent, part)
+        return parent[index] if index is not None else None
+    return parent[part]
+
+
+def _delete(parent: Any, part: Segment) -> None:
+    if isinstance(part, Keyed):
+        index = _index(parent, part)
+        if index is not None:
+            del parent[index]
+    else:
+        del parent[part]
+
+
+def _set(parent: Any, part: Segment, value: object, path: FieldPath) -> None:
+    if isinstance(part, Keyed):
+        index = _index(parent, part)
+        assert index is not None
+        parent[index] = _element(value, _list_name(path))
+    else:
+        parent[part] = _node(value, part, quoted=_in_quoted_map(path))
+
+
+def _insert(parent: Any, part: Segment, value: object, order: Sequence[str],
+            path: FieldPath) -> None:
+    if isinstance(part, Keyed):
+        present = [item.get(part.field) for item in parent if isinstance(item, CommentedMap)]
+        at = _position(present, part.value, order)
+        parent.insert(at, _element(value, _list_name(path)))
+    elif isinstance(parent, CommentedMap):
+        at = _position(list(parent), part, order)
+        quoted = _in_quoted_map(path)
+        key = DoubleQuotedScalarString(part) if quoted else part  # as yamlfmt quotes them
+        parent.insert(at, key, _node(value, part, quoted=quoted))
+
+
+def _position(present: Sequence[object], new: str, order: Sequence[str]) -> int:
+    """Index after the nearest entry that precedes ``new`` in ``order`` (else before the
+    nearest that follows it, else at the end)."""
+    if new in order:
+        at = order.index(new)
+        for before in reversed(order[:at]):
+            if before in present:
+                return present.index(before) + 1
+        for after in order[at + 1:]:
+            if after in present:
+                return present.index(after)
+    return len(present)
+
+
+def _list_name(path: FieldPath) -> str:
+    return str(path[-2]) if len(path) >= 2 and isinstance(path[-2], str) else "items"
+
+
+def _in_quoted_map(path: FieldPath) -> bool:
+    return len(path) >= 2 and path[-2] in yamlfmt.QUOTED_MAPS
+
+
+def _node(value: object, key: str, *, quoted: bool = False) -> object:
+    """``value`` as the ruamel node of ``key``, written the way the generator writes it."""
+    if isinstance(value, dict | list):
+        return rtyaml.load(yamlfmt.dump({key: value}))[key]
+    if quoted and isinstance(value, str):
+        return DoubleQuotedScalarString(value)
+    return rtyaml.scalar(value)
+
+
+def _element(value: object, list_name: str) -> object:
+    """``value`` as a new element of the list ``list_name`` (a task, a job cluster…)."""
+    return rtyaml.load(yamlfmt.dump({list_name: [value]}))[list_name][0]

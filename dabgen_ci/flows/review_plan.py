@@ -1,0 +1,152 @@
+"""The deploy plan of one bundle: its target resolved, its jobs read from the workspace.
+
+Reads only (``jobs/get`` for each job id a resource header names, and for removed
+resources), through the same :class:`~dabgen_ci.workspace.base.WorkspaceSource` generate
+uses. The comparison itself is pure (:mod:`dabgen_ci.core.review.plan`).
+
+The sync base — the workspace as dabgen last saw it, recorded next to the bundle by
+``dabgen sync`` (#9) — lets the plan say which changes would overwrite UI edits made since.
+:func:`read_sync_base` is the one seam that reads it: JSON files under ``<bundle>/.dabgen/``
+holding ``{"job_id": N, "settings": {...}}`` (one job) or ``{"jobs": {"N": {"settings":
+{...}}}}``; a bundle without the record gets a plan without that call-out.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dabgen_ci.core.review.plan import (
+    DeployPlan,
+    PlannedResource,
+    RemovedResource,
+    plan_deploy,
+)
+from dabgen_ci.errors import BadInputError, NotFoundError, WorkspaceError
+from dabgen_ci.flows.review_bundle import JobResource
+from dabgen_ci.validate.loader import LoadedBundle
+from dabgen_ci.validate.targets import resolve_target
+from dabgen_ci.workspace.base import WorkspaceSource
+
+SYNC_BASE_DIR = ".dabgen"
+MAX_SYNC_BASE_BYTES = 20_000_000
+
+
+def deploy_plan(loaded: LoadedBundle, root: str, target: str,
+                resources: Mapping[str, JobResource], removed: tuple[JobResource, ...],
+                source: WorkspaceSource) -> DeployPlan:
+    """What deploying ``target`` of the bundle would do to the jobs of the workspace."""
+    targets = loaded.config.get("targets")
+    if not isinstance(targets, dict) or target not in targets:
+        return DeployPlan(target, skipped=f"the bundle has no `{target}` target")
+    try:
+        resolved = resolve_target(loaded.config, target)
+    except BadInputError as exc:
+        return DeployPlan(target, skipped=f"target `{target}` cannot be resolved: {exc}")
+    planned = tuple(_planned(root, key, settings, resources.get(key))
+                    for key, settings in _jobs(_bundle_references(resolved, target)))
+    gone = tuple(RemovedResource(r.key, _in_repo(root, r.file), r.job_id, r.name)
+                 for r in removed)
+    try:
+        live = read_live(source, [r.job_id for r in (*planned, *gone)])
+    except WorkspaceError as exc:
+        return DeployPlan(target, skipped=f"could not read the workspace: {exc}")
+    return plan_deploy(target, planned, gone, live, read_sync_base(loaded.root))
+
+
+def removal_plan(root: str, target: str, removed: tuple[JobResource, ...],
+                 source: WorkspaceSource) -> DeployPlan:
+    """The plan of a change that deletes the whole bundle: every job of it goes."""
+    gone = tuple(RemovedResource(r.key, _in_repo(root, r.file), r.job_id, r.name)
+                 for r in removed)
+    try:
+        live = read_live(source, [r.job_id for r in gone])
+    except WorkspaceError as exc:
+        return DeployPlan(target, skipped=f"could not read the workspace: {exc}")
+    return plan_deploy(target, (), gone, live)
+
+
+def read_live(source: WorkspaceSource, ids: list[int | None]) -> dict[int, Any]:
+    """Job id → live settings (None: no such job); other failures raise WorkspaceError."""
+    return {job_id: _live_settings(source, job_id)
+            for job_id in sorted({i for i in ids if i is not None})}
+
+
+def read_sync_base(bundle_root: Path) -> dict[int, dict[str, Any]]:
+    """Job id → settings as dabgen last synced them (see the module docstring)."""
+    folder = bundle_root / SYNC_BASE_DIR
+    found: dict[int, dict[str, Any]] = {}
+    if not folder.is_dir() or folder.is_symlink():
+        return found
+    for path in sorted(folder.glob("*.json")):
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_SYNC_BASE_BYTES:
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        found.update(_records(data))
+    return found
+
+
+def _records(data: Any) -> dict[int, dict[str, Any]]:
+    if isinstance(data, dict) and isinstance(data.get("jobs"), dict):
+        entries = [(k, v) for k, v in data["jobs"].items()]
+    elif isinstance(data, dict) and "job_id" in data:
+        entries = [(data["job_id"], data)]
+    else:
+        return {}
+    out = {}
+    for job_id, entry in entries:
+        settings = entry.get("settings") if isinstance(entry, dict) else None
+        if str(job_id).isdigit() and isinstance(settings, dict):
+            out[int(job_id)] = settings
+    return out
+
+
+def _live_settings(source: WorkspaceSource, job_id: int) -> dict[str, Any] | None:
+    try:
+        job = source.get_job(job_id)
+    except NotFoundError:
+        return None
+    settings = job.get("settings") if isinstance(job, dict) else None
+    return settings if isinstance(settings, dict) else {}
+
+
+def _planned(root: str, key: str, settings: dict[str, Any],
+             resource: JobResource | None) -> PlannedResource:
+    file = resource.file if resource else ""
+    return PlannedResource(key, _in_repo(root, file) if file else root, settings,
+                           resource.job_id if resource else None,
+                           posixpath.dirname(file) or ".")
+
+
+def _jobs(config: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    jobs = (config.get("resources") or {}).get("jobs") or {}
+    return [(k, v) for k, v in jobs.items() if isinstance(v, dict)] if isinstance(jobs,
+                                                                                  dict) else []
+
+
+def _bundle_references(config: dict[str, Any], target: str) -> dict[str, Any]:
+    """``${bundle.target}`` and ``${bundle.name}``, which a deploy resolves the same way."""
+    bundle = config.get("bundle") if isinstance(config.get("bundle"), dict) else {}
+    known = {"${bundle.target}": target, "${bundle.name}": str(bundle.get("name") or "")}
+
+    def swap(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: swap(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [swap(v) for v in value]
+        if isinstance(value, str) and "${bundle." in value:
+            for ref, text in known.items():
+                value = value.replace(ref, text)
+        return value
+
+    return swap(config)
+
+
+def _in_repo(root: str, file: str) -> str:
+    return posixpath.normpath(posixpath.join(root, file)) if root not in ("", ".") else file

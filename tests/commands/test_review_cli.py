@@ -1,0 +1,141 @@
+"""`dabgen review [--base REF] [--json]` in a checkout: real git, the workspace server over
+databricks-sdk for the deploy plan, the command run in-process."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from dabgen_ci.cli import cli
+from tests.commands.cli_support import live_env
+from tests.review.repo import DASHBOARD, DEMO, ETL, NEW_JOB, clone, commit, demo_bundle, edit
+from tests.review.repo import make_origin as origin_with
+from tests.servers.workspace_server import WorkspaceServer
+
+NO_WORKSPACE = {"DATABRICKS_HOST": None, "DATABRICKS_TOKEN": None,
+                "DATABRICKS_CONFIG_PROFILE": None, "DATABRICKS_CONFIG_FILE": os.devnull,
+                "GITHUB_ACTIONS": None}
+
+
+@pytest.fixture(scope="module")
+def bundle_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    return demo_bundle(tmp_path_factory.mktemp("demo") / "bundle")
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, bundle_files: dict[str, bytes]) -> Path:
+    return clone(origin_with(tmp_path, bundle_files), tmp_path / "work")
+
+
+@pytest.fixture(scope="module")
+def workspace() -> Iterator[WorkspaceServer]:
+    with WorkspaceServer(DEMO, token="dapi" + "0" * 32) as server:
+        yield server
+
+
+def review(checkout: Path, *args: str, env: dict[str, str | None] | None = None) -> Result:
+    old = Path.cwd()
+    os.chdir(checkout / "bundle")  # anywhere inside the checkout works
+    try:
+        return CliRunner().invoke(cli, ["review", *args], env={**NO_WORKSPACE, **(env or {})},
+                                  catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def as_json(result: Result) -> dict:
+    return json.loads(result.stdout)
+
+
+def test_the_plan_lists_exactly_the_fields_that_differ_from_the_live_job(
+        checkout: Path, workspace: WorkspaceServer) -> None:
+    edit(checkout, ETL, "max_workers: 8", "max_workers: 16")
+    edit(checkout, ETL, "timeout_seconds: 7200\n", "timeout_seconds: 9000\n")
+    commit(checkout)
+    result = review(checkout, "--base", "origin/main", "--json", env=live_env(workspace))
+    assert result.exit_code == 0, result.output
+    plan = as_json(result)["bundles"][0]["plan"]
+    assert plan["target"] == "prod" and plan["skipped"] is None
+    by_key = {j["key"]: j for j in plan["jobs"]}
+    assert by_key["nightly_sales_etl"]["changes"] == [
+        {"path": "timeout_seconds", "old": 7200, "new": 9000, "ui_edit": False},
+        {"path": "job_clusters[etl_cluster].new_cluster.autoscale.max_workers", "old": 8,
+         "new": 16, "ui_edit": False}]
+    assert by_key["revenue_dashboard_refresh"]["changes"] == []  # unchanged: nothing to do
+    assert {j["kind"] for j in plan["jobs"]} == {"update"}
+
+
+def test_a_deleted_resource_file_says_the_deploy_deletes_the_job(
+        checkout: Path, workspace: WorkspaceServer) -> None:
+    (checkout / DASHBOARD).unlink()
+    commit(checkout)
+    result = review(checkout, "--base", "origin/main", env=live_env(workspace))
+    assert result.exit_code == 0, result.output
+    assert ("DELETE revenue_dashboard_refresh (job 1002): deploying this deletes job 1002 "
+            "(Revenue Dashboard Refresh) from the workspace") in result.stdout
+    assert "DAB009" in result.stdout and DASHBOARD in result.stdout
+
+
+def test_a_new_job_with_a_hard_coded_cluster_is_created_and_linted(
+        checkout: Path, workspace: WorkspaceServer) -> None:
+    (checkout / "bundle/resources/adhoc_export.job.yml").write_text(NEW_JOB)
+    commit(checkout)
+    data = as_json(review(checkout, "--base", "origin/main", "--json", env=live_env(workspace)))
+    findings = {(f["rule"], f["file"], f["line"]) for f in data["bundles"][0]["findings"]}
+    assert ("DAB001", "bundle/resources/adhoc_export.job.yml", 10) in findings
+    assert ("DAB003", "bundle/resources/adhoc_export.job.yml", 10) in findings
+    created = [j for j in data["bundles"][0]["plan"]["jobs"] if j["kind"] == "create"]
+    assert [(j["key"], j["name"]) for j in created] == [("adhoc_export", "Adhoc Export")]
+
+
+def test_fail_on_comes_from_the_base_and_decides_the_exit_code(
+        tmp_path: Path, bundle_files: dict[str, bytes]) -> None:
+    bare = origin_with(tmp_path, bundle_files, "review:\n  fail_on: warning\n")
+    checkout = clone(bare, tmp_path / "work")
+    (checkout / "bundle/resources/adhoc_export.job.yml").write_text(NEW_JOB)
+    # the change tries to relax its own review: the base's configuration still applies
+    (checkout / ".dabgen.yml").write_text("review:\n  fail_on: never\n  ignore: [DAB001]\n")
+    commit(checkout)
+    result = review(checkout, "--base", "origin/main")
+    assert result.exit_code == 1, result.output
+    assert "FAILED" in result.stdout and "(fail-on: warning)" in result.stdout
+    assert "DAB001" in result.stdout
+
+
+def test_without_credentials_the_plan_says_it_was_skipped_and_why(checkout: Path) -> None:
+    edit(checkout, ETL, "max_workers: 8", "max_workers: 16")
+    result = review(checkout, "--json")  # uncommitted; base: origin/HEAD
+    plan = as_json(result)["bundles"][0]["plan"]
+    assert plan["skipped"].startswith("no Databricks credentials")
+    assert as_json(result)["base"] == "origin/HEAD"
+
+
+def test_nothing_to_review_when_no_bundle_changed(checkout: Path) -> None:
+    (checkout / "README.md").write_text("# notes\n")
+    result = review(checkout, "--base", "origin/main")
+    assert result.exit_code == 0 and "no bundle changed" in result.stdout
+
+
+def test_annotations_inside_github_actions(checkout: Path) -> None:
+    (checkout / "bundle/resources/adhoc_export.job.yml").write_text(NEW_JOB)
+    result = review(checkout, "--base", "origin/main", env={"GITHUB_ACTIONS": "true"})
+    assert ("::warning file=bundle/resources/adhoc_export.job.yml,line=10,title=DAB001::"
+            "hard-coded cluster id") in result.stdout
+
+
+@pytest.mark.parametrize(("base", "message"), [
+    ("origin/nope", "no such revision"), ("--upload-pack=x", "not a git revision")])
+def test_a_bad_base_is_bad_input(checkout: Path, base: str, message: str) -> None:
+    result = review(checkout, f"--base={base}")
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_outside_a_repository_is_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "bundle").mkdir()
+    result = review(tmp_path, "--json")
+    assert result.exit_code == 2 and "not inside a git repository" in as_json(result)["error"]
