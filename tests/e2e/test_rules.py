@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.e2e.conftest import BOT, SECRETS, World, push_commit
@@ -155,7 +156,7 @@ def test_a_broken_config_is_reported_to_permitted_users(world: World) -> None:
     assert run.code == 0, run.stderr
     [tracking] = world.bot_comments()
     assert "❌ dabgen could not finish" in tracking.body
-    assert ".dabgen.yml: permissions.generate" in tracking.body
+    assert re.search(r"\.dabgen\.yml(:\d+)?: permissions\.generate", tracking.body)  # :line
     assert world.branches() == ["main"]
 
 
