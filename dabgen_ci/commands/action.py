@@ -16,9 +16,9 @@ from types import FrameType
 import click
 
 from dabgen_ci.agent.auth import AgentUnavailable, check_agent_available
-from dabgen_ci.agent.refiner import BotRefiner
 from dabgen_ci.core.redact import Redactor
 from dabgen_ci.flows.bot.pr import Refiner
+from dabgen_ci.flows.bot.refiner import BotRefiner
 from dabgen_ci.flows.bot.run import BotServices, run_bot
 from dabgen_ci.git import GitRepo
 from dabgen_ci.github.client import PyGithubApi, RetrySettings
@@ -28,6 +28,7 @@ from dabgen_ci.github.context import (
     github_token,
     load_context,
 )
+from dabgen_ci.workspace import workspace_configured
 from dabgen_ci.workspace.base import WorkspaceSource
 
 
@@ -53,7 +54,8 @@ def run_action() -> int:
                       RetrySettings.from_env(os.environ))
     services = BotServices(api=api, repo=GitRepo(ctx.workspace, redactor=redactor),
                            open_source=_live_source, redactor=redactor, log=log,
-                           refiner=_refiner(os.environ))
+                           refiner=_refiner(os.environ),
+                           has_workspace=workspace_configured(os.environ), out=click.echo)
     try:
         return run_bot(ctx, services)
     finally:

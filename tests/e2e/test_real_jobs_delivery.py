@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 from tests.e2e.conftest import World
-from tests.e2e.inprocess import run_in_process
 
 CASES = Path(__file__).parents[1] / "fixtures" / "real_jobs"
 
@@ -23,7 +22,7 @@ def add_case(world: World, case: str) -> None:
 
 def test_git_provider_in_lower_case_is_delivered_with_a_warning(world: World) -> None:
     add_case(world, "cli_git_job")
-    run = run_in_process(world, world.comment("/dabgen job 11223344"))
+    run = world.run(world.comment("/dabgen job 11223344"))
     assert run.code == 0, run.stderr
     [pull] = world.github.pulls()
     assert pull.head == "dabgen/job-11223344"
@@ -35,7 +34,7 @@ def test_git_provider_in_lower_case_is_delivered_with_a_warning(world: World) ->
 
 def test_a_job_deployed_by_a_bundle_is_delivered_in_that_bundles_layout(world: World) -> None:
     add_case(world, "cli_bundle_deployed_nested")
-    run = run_in_process(world, world.comment("/dabgen job 1235"))
+    run = world.run(world.comment("/dabgen job 1235"))
     assert run.code == 0, run.stderr
     [pull] = world.github.pulls()
     files = world.files(pull.head)

@@ -15,10 +15,10 @@ import pytest
 import yaml
 
 from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.report import pr_body
 from dabgen_ci.flows.generate import GenerateOptions, GenerateResult, generate_jobs
 from dabgen_ci.flows.select import JobSelection
 from dabgen_ci.progress import NullProgress
-from dabgen_ci.report import pr_body
 from dabgen_ci.workspace.live import LiveSource
 from dabgen_ci.workspace.snapshot import SnapshotSource
 from tests.commands.cli_support import run
@@ -102,7 +102,7 @@ def test_sources_land_where_the_cli_puts_them(tmp_path: Path, case: str,
                                               expected: dict[str, str]) -> None:
     """(The spark_python_task case has no compute: the CLI's validate refuses it too.)"""
     result = generate(case, tmp_path / "b")
-    assert result.roundtrip == []
+    assert not result.roundtrip
     assert all("missing required cluster" in e for e in errors(result)), errors(result)
     [job] = resources(result).values()
     paths = {t["task_key"]: (t.get("notebook_task") or t.get("spark_python_task"))
@@ -195,7 +195,7 @@ def test_single_task_jobs_become_one_task_with_nothing_left_at_job_level(tmp_pat
     assert jobs["scala_project"]["tasks"][0]["max_retries"] == 1
     assert jobs["scala_project"]["timeout_seconds"] == 3600  # a job field: stays
     assert jobs["test"]["tasks"][0]["existing_cluster_id"] == "${var.cluster_id}"
-    assert warnings(result) == [] and result.roundtrip == []  # no field a deploy would drop
+    assert warnings(result) == [] and not result.roundtrip  # no field a deploy would drop
 
 
 def test_stray_top_level_task_fields_join_the_only_task(tmp_path: Path) -> None:

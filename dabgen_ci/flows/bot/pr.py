@@ -33,6 +33,7 @@ from dabgen_ci.core.paths import confine, write_file, write_target
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.flows.bot.deliver import BotEnv, Result, commit, secrets_hint
 from dabgen_ci.flows.bot.issue import deliver_bundle
+from dabgen_ci.flows.bot.thread_context import thread_context
 from dabgen_ci.github.client import PullInfo
 from dabgen_ci.github.tracking import Tracker
 from dabgen_ci.validate import ValidationReport, validate_bundle
@@ -57,6 +58,8 @@ class Refiner(Protocol):
     """Edits a bundle in place for a free-form request; returns a one-paragraph summary.
 
     The bot re-validates whatever the refiner wrote and pushes nothing if it is invalid.
+    The bot is given the Claude agent (``flows/bot/refiner.BotRefiner``) or, in tests, a
+    scripted one; it never imports an implementation itself.
     """
 
     def refine(self, request: RefineRequest) -> str: ...
@@ -146,7 +149,8 @@ def _edit(env: BotEnv, pull: PullInfo, tracker: Tracker, edit: Edit) -> Result:
     env.repo.push(pull.head, sha)
     tracker.step("commit", "done", f"{new_sha[:10]} pushed")
     return Result("success", pr=pull, branch=pull.head, validation="passed", sections=sections,
-                  summary=f"{done}\n\nCommitted `{new_sha[:10]}` to `{pull.head}` "
+                  summary=f"{done}\n\nCommitted [`{new_sha[:10]}`]({_commit_url(env, new_sha)}) "
+                          f"to `{pull.head}` "
                           f"([#{pull.number}]({pull.url})); validation ✅ passed.")
 
 
@@ -158,13 +162,19 @@ def _edit_function(env: BotEnv, command: PullCommand, refiner: Refiner | None) -
     if isinstance(command, FreeForm) and refiner is not None:
         def refine(root: Path) -> tuple[str, str]:
             assert env.ctx.number is not None and env.ctx.comment is not None
-            history = env.api.dabgen_exchanges(env.ctx.number, env.ctx.comment.id)
+            comment = env.ctx.comment
+            history = (thread_context(env.api, env.ctx.number, comment) if comment.thread
+                       else env.api.dabgen_exchanges(env.ctx.number, comment.id))
             request = RefineRequest(root, command.text, command.extra_lines,
                                     env.requester.login, env.config.agent, tuple(history))
             return refiner.refine(request), f"dabgen: {neutral(command.text, 60)}"
 
         return refine
     raise BadInputError(f"{type(command).__name__} is not an edit")
+
+
+def _commit_url(env: BotEnv, sha: str) -> str:
+    return f"{env.ctx.server_url}/{env.ctx.repository}/commit/{sha}"
 
 
 def _target_add(root: Path, name: str) -> tuple[str, str]:
