@@ -7,7 +7,7 @@ Every renderer passes such text through one of these three functions:
 
 * :func:`literal` — Markdown: a code span (no markup, no link, no mention inside);
 * :func:`inert` — Markdown prose around dabgen's own words (an error line): markup
-  characters backslash-escaped, links broken;
+  characters backslash-escaped;
 * :func:`neutral` — plain text (a PR title, a commit message), which GitHub still scans
   for ``#123`` references, ``@mentions``, closing keywords and URLs.
 
@@ -27,7 +27,7 @@ DEFAULT_LIMIT = 300
 _REFERENCE = re.compile(r"([@#])")
 _CLOSING_KEYWORD = re.compile(r"\b(c)(los(?:e[sd]?|ing))\b|\b(f)(ix(?:e[sd]|ing)?)\b"
                               r"|\b(r)(esol(?:ve[sd]?|ving))\b", re.IGNORECASE)
-_MARKUP = re.compile(r"([\\`*<>~|])")
+_MARKUP = re.compile(r"([\\`*\[\]<>~|])")
 
 
 def one_line(text: str, limit: int = 1000) -> str:
@@ -60,9 +60,9 @@ def literal(text: str, limit: int = DEFAULT_LIMIT) -> str:
 
 
 def inert(text: str, limit: int = 1000) -> str:
-    """``text`` as Markdown prose that renders as written: markup characters escaped, and
-    no ``[text](link)`` (brackets alone stay: ``ids[1]`` reads as written)."""
-    return _MARKUP.sub(r"\\\1", neutral(text, limit)).replace("](", "]" + ZWSP + "(")
+    """``text`` as Markdown prose that renders as written: markup characters (brackets
+    included, so never a ``[text](link)``) backslash-escaped."""
+    return _MARKUP.sub(r"\\\1", neutral(text, limit))
 
 
 def _break_keyword(match: re.Match[str]) -> str:
