@@ -16,9 +16,9 @@ from types import FrameType
 import click
 
 from dabgen_ci.agent.auth import AgentUnavailable, check_agent_available
-from dabgen_ci.agent.refiner import BotRefiner
 from dabgen_ci.core.redact import Redactor
 from dabgen_ci.flows.bot.pr import Refiner
+from dabgen_ci.flows.bot.refiner import BotRefiner
 from dabgen_ci.flows.bot.run import BotServices, run_bot
 from dabgen_ci.git import GitRepo
 from dabgen_ci.github.client import PyGithubApi, RetrySettings

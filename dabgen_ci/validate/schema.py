@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 import regex
 
+from dabgen_ci.core.bundle.tree import format_path
 from dabgen_ci.core.diagnostics import Diagnostic
-from dabgen_ci.validate.located import LocTree, Path, format_path
+from dabgen_ci.validate.located import LocTree, Path
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError

@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
+from dabgen_ci.core.limits import json_depth_problem
 from dabgen_ci.core.paths import is_inside, lexical_problem, tidy
 from dabgen_ci.errors import BadInputError, NotFoundError
 from dabgen_ci.workspace.base import ExportedObject, ObjectInfo
@@ -66,7 +67,7 @@ def ipynb_language(content: bytes) -> str:
             meta.get("language_info", {}).get("name"),
             meta.get("kernelspec", {}).get("language"),
         ]
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         return "PYTHON"
     names = {"python": "PYTHON", "sql": "SQL", "scala": "SCALA", "r": "R"}
     for name in candidates:
@@ -122,10 +123,15 @@ def _parse_job(file: Path) -> dict:
         raise BadInputError(
             f"{file}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"
         ) from e
+    except RecursionError:
+        raise BadInputError(f"{file}: refusing to read it: it is nested too deeply") from None
     except (OSError, UnicodeDecodeError) as e:
         raise BadInputError(f"{file}: cannot read job file: {e}") from e
     if not isinstance(job, dict) or not isinstance(job.get("settings"), dict):
         raise BadInputError(f"{file}: expected a jobs/get body with a 'settings' object")
+    too_deep = json_depth_problem(job)
+    if too_deep:
+        raise BadInputError(f"{file}: refusing to read it: {too_deep}")
     job.setdefault("job_id", int(file.stem))
     if job["job_id"] != int(file.stem):
         raise BadInputError(f"{file}: job_id {job['job_id']} does not match the file name")

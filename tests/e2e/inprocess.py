@@ -1,8 +1,9 @@
 """`dabgen action`'s flow run in-process against the World's real servers.
 
-`World.run` starts `dabgen action` as a subprocess, which is what a test of the process
-contract needs. Tests about what the bot decides (what it pushes, what it writes on
-GitHub) call the same `run_bot` with the same real adapters — PyGithub over HTTP to the
+`World.run` runs the `dabgen action` command (in-process, or as a child process with
+`process=True`, which is what a test of the process contract needs). Tests about what the
+bot decides (what it pushes, what it writes on GitHub) can also call `run_bot` directly
+with the same real adapters — PyGithub over HTTP to the
 GitHub server, databricks-sdk over HTTP to the workspace server, git against the bare
 remote — built from the same environment, without paying for a Python start-up per run.
 """

@@ -1,5 +1,5 @@
 """The action's scheduled sync and `/dabgen sync`, end to end: the real `dabgen action`
-process against the GitHub server, the workspace server and a bare git remote."""
+command against the GitHub server, the workspace server and a bare git remote."""
 
 from __future__ import annotations
 

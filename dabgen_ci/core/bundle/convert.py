@@ -32,7 +32,7 @@ from dabgen_ci.core.bundle.sources import (
     workspace_refs,
     workspace_slots,
 )
-from dabgen_ci.core.bundle.tree import Location, fmt_location, get_at, set_at
+from dabgen_ci.core.bundle.tree import Location, format_path, get_at, set_at
 from dabgen_ci.core.bundle.variables import Variable, VariableRegistry, id_slots
 from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.errors import BadInputError
@@ -242,7 +242,7 @@ def _job_diagnostics(job: PlannedJob, declared: set[str]) -> list[Diagnostic]:
                     "resolve as a reference",
                     detail=text,
                     file=file,
-                    path=fmt_location(location, root=f"resources.jobs.{job.key}"),
+                    path=format_path(("resources", "jobs", job.key, *location)),
                 )
             )
     return out

@@ -27,7 +27,7 @@ import regex
 from dabgen_ci.core.bundle.convert import READ_ONLY_SETTINGS
 from dabgen_ci.core.bundle.layout import RenderedBundle
 from dabgen_ci.core.bundle.sources import canonical_path, path_slots
-from dabgen_ci.core.bundle.tree import Location, fmt_location, get_at, set_at
+from dabgen_ci.core.bundle.tree import Location, format_path, get_at, set_at
 
 NOTEBOOK_EXTENSIONS = (".py", ".sql", ".scala", ".r", ".ipynb")
 _REFERENCE = regex.compile(r"\$\{([^{}]+)\}")
@@ -180,4 +180,4 @@ def _diff(original: object, bundle: object, location: Location) -> Iterator[Diff
             right = bundle[i] if i < len(bundle) else ABSENT
             yield from _diff(left, right, (*location, i))
     elif type(original) is not type(bundle) or original != bundle:
-        yield Difference(fmt_location(location), original, bundle)
+        yield Difference(format_path(location), original, bundle)

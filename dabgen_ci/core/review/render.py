@@ -14,6 +14,7 @@ import re
 
 from dabgen_ci.core.bot.markdown import inert, literal, neutral
 from dabgen_ci.core.bundle.roundtrip import ABSENT
+from dabgen_ci.core.diagnostics import count
 from dabgen_ci.core.review.findings import CATEGORIES, Finding
 from dabgen_ci.core.review.plan import FieldChange, JobChange
 from dabgen_ci.core.review.report import BundleReview, Review
@@ -107,8 +108,7 @@ def summary_table(review: Review) -> str:
     skipped = {k: v for b in review.bundles for k, v in b.validators_skipped.items()}
     for category in CATEGORIES:
         found = [f for f in review.findings if f.category == category]
-        errors = sum(f.severity == "error" for f in found)
-        warnings = sum(f.severity == "warning" for f in found)
+        errors, warnings = count(found), count(found, "warning")
         note = ""
         if category == "Databricks CLI" and "databricks-cli" in skipped:
             note = "skipped: " + plain(skipped["databricks-cli"])

@@ -43,7 +43,7 @@ from dabgen_ci.core.sync.sources import (
     layout_sources,
     merge_sources,
 )
-from dabgen_ci.workspace.base import ExportedObject
+from dabgen_ci.core.workspace_objects import ExportedObject
 
 JobStatus = Literal["new", "deleted", "unchanged", "drifted", "bootstrap", "dropped", "gone",
                     "deleted_known"]

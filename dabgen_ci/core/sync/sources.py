@@ -19,7 +19,7 @@ from dabgen_ci.core.bundle.sources import SourceRef, canonical_path
 from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.core.sync.base import BaseRecord, SourceRecord, sha256
 from dabgen_ci.core.sync.report import SourceStatus
-from dabgen_ci.workspace.base import ExportedObject
+from dabgen_ci.core.workspace_objects import ExportedObject
 
 DIFF_LINES = 80
 DIFF_CHARS = 6_000

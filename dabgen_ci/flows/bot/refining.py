@@ -1,8 +1,7 @@
 """The bot's seam to the agent: a free-form request and whatever refines a bundle for it.
 
 Shared by the PR commands (a free-form comment, a request in a review thread) and the issue
-flow (text under `/dabgen job`); the Claude agent implements :class:`Refiner`
-(:class:`dabgen_ci.agent.refiner.BotRefiner`), tests may give a scripted one.
+flow (text under `/dabgen job`).
 """
 
 from __future__ import annotations
@@ -31,6 +30,8 @@ class Refiner(Protocol):
     """Edits a bundle in place for a free-form request; returns a one-paragraph summary.
 
     The bot re-validates whatever the refiner wrote and pushes nothing if it is invalid.
+    The bot is given the Claude agent (``flows/bot/refiner.BotRefiner``) or, in tests, a
+    scripted one; it never imports an implementation itself.
     """
 
     def refine(self, request: RefineRequest) -> str: ...
