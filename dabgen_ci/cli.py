@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sys
 from typing import Any
 
 import click
@@ -19,10 +18,17 @@ from dabgen_ci.errors import BadInputError, DabgenError
 
 INTERNAL_ERROR = 4
 INTERRUPTED = 130  # 128 + SIGINT, the shell convention
+_JSON_KEY = "dabgen.json"
 
 
 class DabgenGroup(click.Group):
     """A click group whose ``main`` turns our errors into exit codes, never tracebacks."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Errors honour --json wherever it appears; read from the arguments being parsed
+        # (not sys.argv), so the same holds for in-process callers such as tests.
+        ctx.meta[_JSON_KEY] = "--json" in args
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -52,7 +58,7 @@ def _fail(ctx: click.Context, message: str, code: int) -> None:
 
 
 def _wants_json(ctx: click.Context) -> bool:
-    return "--json" in sys.argv[1:] or bool((ctx.obj or {}).get("json"))
+    return bool(ctx.meta.get(_JSON_KEY)) or bool((ctx.obj or {}).get("json"))
 
 
 @click.group(cls=DabgenGroup, context_settings={"help_option_names": ["-h", "--help"]})

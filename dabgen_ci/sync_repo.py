@@ -65,22 +65,6 @@ def read_bundle(folder: BundleFolder) -> RepoBundle:
     return RepoBundle(texts, root_file, _base(raw), files, raw)
 
 
-def read_base_settings(bundle_root: Path) -> dict[int, dict[str, Any]]:
-    """Job id → settings as the last sync saw them (empty without a base record): what
-    `dabgen review`'s deploy plan compares against to name UI edits since the sync."""
-    folder = bundle_root / records.JOBS_DIR
-    if not folder.is_dir() or folder.is_symlink():
-        return {}
-    found = {}
-    for path in sorted(folder.glob("*.json")):
-        rel = f"{records.JOBS_DIR}/{path.name}"
-        record = records.parse_job_record(
-            paths.confine(bundle_root, rel, what="base record").read_text(encoding="utf-8"), rel)
-        if not record.deleted:
-            found[record.job_id] = dict(record.settings)
-    return found
-
-
 def read_ours(folder: BundleFolder, repo: RepoBundle, located: Mapping[int, JobLocation],
               job_ids: Iterable[int], target: str | None, wanted_files: Iterable[str]
               ) -> tuple[Ours, str | None]:

@@ -2,6 +2,8 @@
 
 Records that come straight from dabgen_ci (a bundle's diagnostics, a notebook analysis, raw
 API JSON) stay plain JSON objects; everything the tools shape themselves is typed here.
+Every result says whether it was cut (``truncated``): by the tool's own limits, or by the
+server's size cap on every result (:mod:`mcp_server.bounds`).
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+CUT = "true when something was left out to bound the size of this result"
 
 
 class Health(BaseModel):
@@ -19,6 +23,7 @@ class Health(BaseModel):
     allow_writes: bool
     root: str = Field(description="local directory every file tool is confined to")
     message: str
+    truncated: bool = Field(default=False, description=CUT)
 
 
 class JobSummary(BaseModel):
@@ -49,6 +54,7 @@ class RunStarted(BaseModel):
     number_in_job: int | None = None
     run_page_url: str | None = None
     state: str | None = None
+    truncated: bool = Field(default=False, description=CUT)
 
 
 class WorkspaceObject(BaseModel):
@@ -121,6 +127,7 @@ class Cluster(BaseModel):
     node_type_id: str | None = None
     workers: str = Field(description="fixed size or autoscale range")
     cluster: dict[str, Any] = Field(description="the clusters/get body, unchanged")
+    truncated: bool = Field(default=False, description=CUT)
 
 
 class Analysis(BaseModel):
@@ -128,6 +135,7 @@ class Analysis(BaseModel):
     language: str
     analysis: dict[str, Any] = Field(description="libraries, widgets, parameter reads, "
                                      "dependencies, tables, paths, streaming, ML, secrets")
+    truncated: bool = Field(default=False, description=CUT)
 
 
 class BundleResult(BaseModel):
@@ -141,6 +149,7 @@ class BundleResult(BaseModel):
     jobs: list[dict[str, Any]]
     diagnostics: list[dict[str, Any]]
     notes: list[str] = []
+    truncated: bool = Field(default=False, description=CUT)
 
 
 class Validation(BaseModel):
@@ -150,6 +159,7 @@ class Validation(BaseModel):
     diagnostics: list[dict[str, Any]]
     validators_run: list[str]
     validators_skipped: dict[str, str]
+    truncated: bool = Field(default=False, description=CUT)
 
 
 class TestsWritten(BaseModel):
@@ -157,6 +167,7 @@ class TestsWritten(BaseModel):
     notebooks: list[str]
     job_parameters: dict[str, list[str]]
     run_with: str
+    truncated: bool = Field(default=False, description=CUT)
 
 
 class Uploaded(BaseModel):
@@ -169,6 +180,7 @@ class UploadResult(BaseModel):
     uploaded: list[Uploaded]
     folders_created: list[str]
     skipped: list[str] = Field(description="local files not uploaded, with the reason")
+    truncated: bool = Field(default=False, description=CUT)
 
 
 class CommandResult(BaseModel):

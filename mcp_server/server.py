@@ -21,12 +21,13 @@ from typing import Any, TypeVar
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
+from pydantic import BaseModel
 
 from dabgen_ci.core.redact import Redactor
 from dabgen_ci.errors import DabgenError
 from dabgen_ci.workspace.base import WorkspaceSource
 from dabgen_ci.workspace.ops import WorkspaceOps, open_workspace
-from mcp_server import safety
+from mcp_server import bounds, safety
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -91,13 +92,25 @@ def _redactor() -> Redactor:
     return Redactor.from_env(os.environ)
 
 
+def capped(result: Any) -> Any:
+    """A tool's result within :data:`~mcp_server.bounds.MAX_RESULT_BYTES`, ``truncated``
+    set when it had to be cut (every result model has the field)."""
+    if not isinstance(result, BaseModel) or "truncated" not in type(result).model_fields:
+        return result
+    data, cut = bounds.bound(result.model_dump(mode="json"))
+    if not cut:
+        return result
+    return type(result).model_validate({**data, "truncated": True})
+
+
 def tool_errors(fn: F) -> F:
-    """Anticipated failures → MCP tool errors with one redacted, actionable line."""
+    """Anticipated failures → MCP tool errors with one redacted, actionable line; results
+    over the size cap are cut and say so."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            return capped(fn(*args, **kwargs))
         except DabgenError as exc:
             raise ToolError(_redactor().redact(str(exc))) from None
         except OSError as exc:

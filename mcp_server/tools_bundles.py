@@ -11,9 +11,10 @@ from mcp.server.mcpserver import MCPServer
 from pydantic import Field
 
 from dabgen_ci.core.notebook.analyze import analyze_notebook as analyze
+from dabgen_ci.core.results import GenerateResult
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.flows.create_tests import create_tests as write_tests
-from dabgen_ci.flows.generate import GenerateOptions, GenerateResult, generate_jobs
+from dabgen_ci.flows.generate import GenerateOptions, generate_jobs
 from dabgen_ci.flows.generate_path import generate_notebooks, generate_path
 from dabgen_ci.flows.select import JobSelection
 from dabgen_ci.validate import validate_bundle as run_validators

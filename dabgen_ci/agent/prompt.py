@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.diagnostics import Diagnostic, of_severity
 
 MAX_CONTEXT_COMMENTS = 10
 MAX_COMMENT_CHARS = 4000
@@ -51,7 +51,7 @@ def build_request_prompt(request: str, context: Sequence[str] = ()) -> str:
 
 def build_fix_prompt(diagnostics: Sequence[Diagnostic], round_no: int, max_rounds: int) -> str:
     """Validator findings sent back after a round that left the bundle invalid."""
-    errors = [d for d in diagnostics if d.severity == "error"]
+    errors = of_severity(diagnostics)
     lines = [d.render() + (f" — {d.detail}" if d.detail else "")
              for d in errors[:MAX_DIAGNOSTICS]]
     if len(errors) > MAX_DIAGNOSTICS:

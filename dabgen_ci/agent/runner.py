@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
-from typing import Any
 
 import anyio
 from claude_agent_sdk import (
@@ -24,10 +23,9 @@ from claude_agent_sdk import (
 )
 
 from dabgen_ci.agent.auth import AgentUnavailable
+from dabgen_ci.agent.usage import TOKEN_FIELDS, AgentUsage
 from dabgen_ci.errors import DabgenError
 
-_TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_read_input_tokens",
-                 "cache_creation_input_tokens")
 _CUMULATIVE = {"input_tokens": "inputTokens", "output_tokens": "outputTokens",
                "cache_read_input_tokens": "cacheReadInputTokens",
                "cache_creation_input_tokens": "cacheCreationInputTokens"}
@@ -59,13 +57,13 @@ class Usage:
                 setattr(self, name, max(getattr(self, name), total))
         else:
             usage = result.usage or {}
-            for name in _TOKEN_FIELDS:
+            for name in TOKEN_FIELDS:
                 setattr(self, name, getattr(self, name) + int(usage.get(name) or 0))
         self.cost_usd = max(self.cost_usd, float(result.total_cost_usd or 0.0))
 
-    def to_dict(self) -> dict[str, Any]:
-        return {**{name: getattr(self, name) for name in _TOKEN_FIELDS},
-                "cost_usd": round(self.cost_usd, 6)}
+    def record(self) -> AgentUsage:
+        """The totals so far, frozen for the refine result."""
+        return AgentUsage(*(getattr(self, name) for name in TOKEN_FIELDS), self.cost_usd)
 
 
 @dataclass(frozen=True)

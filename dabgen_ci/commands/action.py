@@ -10,16 +10,18 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import FrameType
 
 import click
 
 from dabgen_ci.agent.auth import AgentUnavailable, check_agent_available
-from dabgen_ci.agent.refiner import BotRefiner
 from dabgen_ci.core.redact import Redactor
 from dabgen_ci.flows.bot.pr import Refiner
+from dabgen_ci.flows.bot.refiner import BotRefiner
 from dabgen_ci.flows.bot.run import BotServices, run_bot
+from dabgen_ci.flows.review import RiskSummarizer
+from dabgen_ci.flows.review_risk import AgentRiskSummarizer
 from dabgen_ci.git import GitRepo
 from dabgen_ci.github.client import PyGithubApi, RetrySettings
 from dabgen_ci.github.context import (
@@ -28,6 +30,7 @@ from dabgen_ci.github.context import (
     github_token,
     load_context,
 )
+from dabgen_ci.workspace import workspace_configured
 from dabgen_ci.workspace.base import WorkspaceSource
 
 
@@ -53,7 +56,8 @@ def run_action() -> int:
                       RetrySettings.from_env(os.environ))
     services = BotServices(api=api, repo=GitRepo(ctx.workspace, redactor=redactor),
                            open_source=_live_source, redactor=redactor, log=log,
-                           refiner=_refiner(os.environ))
+                           refiner=_refiner(os.environ), summarizer=_summarizer(os.environ, log),
+                           has_workspace=workspace_configured(os.environ), out=click.echo)
     try:
         return run_bot(ctx, services)
     finally:
@@ -68,6 +72,17 @@ def _refiner(environ: Mapping[str, str]) -> Refiner | None:
     except AgentUnavailable:
         return None
     return BotRefiner(env=dict(environ))
+
+
+def _summarizer(environ: Mapping[str, str],
+                log: Callable[[str], None]) -> RiskSummarizer | None:
+    """The model's risk summary for reviews (used when `review.agent: true`); None without
+    model credentials, so the review skips it silently."""
+    try:
+        check_agent_available(environ)
+    except AgentUnavailable:
+        return None
+    return AgentRiskSummarizer(env=dict(environ), log=log)
 
 
 def _live_source() -> WorkspaceSource:

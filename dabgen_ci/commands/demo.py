@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from dabgen_ci.commands.options import json_option
+from dabgen_ci.core.report import render_summary
 from dabgen_ci.flows.demo import run_demo
 from dabgen_ci.progress import NullProgress, StderrProgress
-from dabgen_ci.report import render_summary
 
 
 @click.command()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -15,15 +18,51 @@ from dabgen_ci.bundle_writer import check_zip_target, write_zip
 from dabgen_ci.commands.options import json_option, source_from, source_options
 from dabgen_ci.commands.refine import render as render_refine
 from dabgen_ci.config import AgentConfig
-from dabgen_ci.flows.generate import GenerateOptions, GenerateResult, generate_jobs
+from dabgen_ci.core.report import render_summary
+from dabgen_ci.core.results import GenerateResult
+from dabgen_ci.flows.generate import GenerateOptions, generate_jobs
 from dabgen_ci.flows.generate_path import generate_path
 from dabgen_ci.flows.refine import RefineResult, refine_bundle
 from dabgen_ci.flows.select import JobSelection, dedupe_ids, parse_tag, require_selection
-from dabgen_ci.progress import NullProgress, StderrProgress
-from dabgen_ci.report import render_summary
+from dabgen_ci.progress import NullProgress, Progress, StderrProgress
 
 
-def common_output_options(func):
+@dataclass(frozen=True)
+class OutputOptions:
+    """The flags ``generate job`` and ``generate path`` share, parsed once into one record."""
+
+    out: Path
+    force: bool
+    bundle_name: str | None
+    zip_path: Path | None
+    no_cli: bool
+    parallelism: int
+    ask: str | None
+    as_json: bool
+    snapshot: Path | None
+    profile: str | None
+
+    def generate_options(self) -> GenerateOptions:
+        return GenerateOptions(out=self.out, force=self.force, bundle_name=self.bundle_name,
+                               run_cli=False if self.no_cli else None,
+                               parallelism=self.parallelism)
+
+    def progress(self) -> Progress:
+        return NullProgress() if self.as_json else StderrProgress()
+
+
+_OUTPUT_FIELDS = tuple(f.name for f in fields(OutputOptions))
+
+
+def common_output_options(func: Callable[..., None]) -> Callable[..., None]:
+    """Add the shared flags and hand them to ``func`` as one ``opts: OutputOptions``."""
+
+    @functools.wraps(func)
+    def with_options(*args: Any, **kwargs: Any) -> None:
+        opts = OutputOptions(**{name: kwargs.pop(name) for name in _OUTPUT_FIELDS})
+        func(*args, opts=opts, **kwargs)
+
+    command: Callable[..., None] = with_options
     for option in reversed([
         click.option("--out", "out", required=True, metavar="DIR",
                      type=click.Path(path_type=Path, file_okay=False),
@@ -43,8 +82,8 @@ def common_output_options(func):
         json_option,
         source_options,
     ]):
-        func = option(func)
-    return func
+        command = option(command)
+    return command
 
 
 @click.group()
@@ -61,19 +100,18 @@ def generate() -> None:
               help="Jobs with this tag (VALUE may be a glob; repeatable).")
 @common_output_options
 def job(job_ids: tuple[int, ...], all_jobs: bool, names: tuple[str, ...],
-        tags: tuple[str, ...], **common: object) -> None:
+        tags: tuple[str, ...], opts: OutputOptions) -> None:
     """Jobs by ID and/or selector → one bundle."""
     selection = JobSelection(
         ids=dedupe_ids(job_ids), all=all_jobs, name_globs=names,
         tags=tuple(parse_tag(t) for t in tags),
     )
     require_selection(selection)  # before any credential or API work
-    _check_ask(common)
-    _check_zip(common)
-    source = source_from(common["snapshot"], common["profile"])
-    progress = NullProgress() if common["as_json"] else StderrProgress()
-    result = generate_jobs(source, selection, _options(common), progress)
-    _finish(result, common)
+    _check_ask(opts)
+    _check_zip(opts)
+    source = source_from(opts.snapshot, opts.profile)
+    result = generate_jobs(source, selection, opts.generate_options(), opts.progress())
+    _finish(result, opts)
 
 
 @generate.command("path")
@@ -83,44 +121,38 @@ def job(job_ids: tuple[int, ...], all_jobs: bool, names: tuple[str, ...],
               help="SQL warehouse for SQL notebooks (default: a bundle variable).")
 @common_output_options
 def path(workspace_path: str, job_name: str | None, warehouse_id: str | None,
-         **common: object) -> None:
+         opts: OutputOptions) -> None:
     """The notebooks under a workspace folder → one job, one task per notebook."""
-    _check_ask(common)
-    _check_zip(common)
-    source = source_from(common["snapshot"], common["profile"])
-    progress = NullProgress() if common["as_json"] else StderrProgress()
+    _check_ask(opts)
+    _check_zip(opts)
+    source = source_from(opts.snapshot, opts.profile)
     result = generate_path(
-        source, workspace_path, _options(common), progress,
+        source, workspace_path, opts.generate_options(), opts.progress(),
         job_name=job_name, warehouse_id=warehouse_id,
     )
-    _finish(result, common)
+    _finish(result, opts)
 
 
-def _check_ask(common: dict) -> None:
+def _check_ask(opts: OutputOptions) -> None:
     """With ``--ask``, fail before any API call when no model credentials are set."""
-    if common["ask"]:
+    if opts.ask:
         check_agent_available(os.environ)
 
 
-def _check_zip(common: dict) -> None:
+def _check_zip(opts: OutputOptions) -> None:
     """With ``--zip``, fail before any API call when the archive could not be written."""
-    if common["zip_path"] is not None:
-        check_zip_target(common["zip_path"])
+    if opts.zip_path is not None:
+        check_zip_target(opts.zip_path)
 
 
-def _options(common: dict) -> GenerateOptions:
-    return GenerateOptions(
-        out=common["out"], force=bool(common["force"]), bundle_name=common["bundle_name"],
-        run_cli=False if common["no_cli"] else None, parallelism=int(common["parallelism"]),
-    )
-
-
-def _finish(result: GenerateResult, common: dict) -> None:
-    refined = _refine(result, common) if common["ask"] else None
-    zip_path: Path | None = common["zip_path"]
+def _finish(result: GenerateResult, opts: OutputOptions) -> None:
+    refined = None
+    if opts.ask:
+        result, refined = _refine(result, opts.ask, opts.snapshot)
+    zip_path = opts.zip_path
     if zip_path is not None and result.rendered is not None:
         write_zip(zip_path, result.rendered.files)
-    if common["as_json"]:
+    if opts.as_json:
         payload = result.to_dict()
         if zip_path is not None:
             payload["zip"] = str(zip_path)
@@ -134,18 +166,21 @@ def _finish(result: GenerateResult, common: dict) -> None:
     click.get_current_context().exit(0 if result.ok else 1)
 
 
-def _refine(result: GenerateResult, common: dict) -> RefineResult:
+def _refine(result: GenerateResult, ask: str,
+            snapshot: Path | None) -> tuple[GenerateResult, RefineResult]:
     """``--ask``: the agent refines the fresh bundle; the validator decides if it stays.
 
     The credential check runs before anything is sent, so a missing key is a clear error
-    (exit 2) while the generated bundle stays on disk as written.
+    (exit 2) while the generated bundle stays on disk as written. The returned result
+    carries the refined files, so ``--zip`` archives what is on disk.
     """
     refined = refine_bundle(
-        result.out, str(common["ask"]), config=AgentConfig(), env=os.environ,
-        settings=AgentSettings(workspace_snapshot=common["snapshot"]),
+        result.out, ask, config=AgentConfig(), env=os.environ,
+        settings=AgentSettings(workspace_snapshot=snapshot),
     )
-    if refined.ok and result.rendered is not None:  # the zip carries the refined files
-        result.rendered = replace(result.rendered, files={
+    if refined.ok and result.rendered is not None:
+        rendered = replace(result.rendered, files={
             p.relative_to(result.out).as_posix(): p.read_bytes()
             for p in sorted(result.out.rglob("*")) if p.is_file()})
-    return refined
+        result = replace(result, rendered=rendered)
+    return result, refined

@@ -12,6 +12,7 @@ import click
 from dabgen_ci.agent.settings import AgentSettings
 from dabgen_ci.commands.options import json_option
 from dabgen_ci.config import AgentConfig
+from dabgen_ci.core.diagnostics import of_severity
 from dabgen_ci.flows.refine import RefineResult, refine_bundle
 
 
@@ -49,9 +50,9 @@ def render(result: RefineResult) -> str:
     for change in result.changes or result.attempted:
         verb = change.kind if result.ok else f"{change.kind}, reverted"
         lines.append(f"  {change.path} ({verb})")
-    lines += [d.render() for d in result.diagnostics if d.severity == "error"]
+    lines += [d.render() for d in of_severity(result.diagnostics)]
     usage = result.usage
-    lines.append(f"rounds: {result.rounds}; tokens: {usage.get('input_tokens', 0)} in, "
-                 f"{usage.get('output_tokens', 0)} out; cost: ${usage.get('cost_usd', 0):.4f}")
+    lines.append(f"rounds: {result.rounds}; tokens: {usage.input_tokens} in, "
+                 f"{usage.output_tokens} out; cost: ${usage.cost_usd:.4f}")
     lines += [f"denied: {d}" for d in result.denied]
     return "\n".join(lines)

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from dabgen_ci.commands.options import json_option
-from dabgen_ci.core.review.render import annotation, deletion_annotation
+from dabgen_ci.core.review.render import review_annotations
 from dabgen_ci.core.review.report import Review
 from dabgen_ci.core.review.text import review_text
 from dabgen_ci.errors import BadInputError
@@ -44,7 +44,7 @@ def review(base: str | None, as_json: bool) -> None:
     else:
         click.echo(review_text(result))
         if os.environ.get("GITHUB_ACTIONS") == "true":
-            click.echo("\n".join(annotations(result)))
+            click.echo("\n".join(review_annotations(result)))
     ctx.exit(1 if result.failed else 0)
 
 
@@ -53,20 +53,13 @@ def review_checkout(cwd: Path, base: str | None) -> Review:
     rev = base or _default_base(repo)
     if repo.resolve(rev) is None:
         raise BadInputError(f"--base {rev}: no such revision here (fetch it first)")
-    config, text = config_at(repo, rev)
+    config = config_at(repo, rev)
     request = ReviewRequest(
         repo, rev, config, date.today(), head=None, fail_on=config.review.fail_on,
         run_cli={"always": True, "never": False}.get(config.validation_cli),
         open_source=_source if workspace_configured(os.environ) else None,
-        config_text=text,
         log=lambda message: click.echo(message, err=True))
     return run_review(request)
-
-
-def annotations(result: Review) -> list[str]:
-    lines = [annotation(f) for f in result.findings]
-    lines += [deletion_annotation(j) for b in result.bundles for j in b.plan.of_kind("delete")]
-    return lines
 
 
 def _source() -> WorkspaceSource:

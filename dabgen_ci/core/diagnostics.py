@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
 
 Severity = Literal["error", "warning", "info"]
+
+
+class HasSeverity(Protocol):
+    """Anything graded like a diagnostic (a :class:`Diagnostic`, a review finding)."""
+
+    @property
+    def severity(self) -> Severity: ...
+
+
+Graded = TypeVar("Graded", bound=HasSeverity)
 
 
 @dataclass(frozen=True, order=True)
@@ -38,9 +48,22 @@ class Diagnostic:
         return f"{self.severity}: {where}{self.summary}{at}"
 
 
-def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+# The helpers below are the one place that reads ``severity``: every caller asks them rather
+# than filtering by hand, so a new severity (or a rule about which ones block) lands once.
+
+
+def has_errors(diagnostics: Iterable[HasSeverity]) -> bool:
     return any(d.severity == "error" for d in diagnostics)
 
 
-def count(diagnostics: Iterable[Diagnostic], severity: Severity = "error") -> int:
+def count(diagnostics: Iterable[HasSeverity], severity: Severity = "error") -> int:
     return sum(d.severity == severity for d in diagnostics)
+
+
+def of_severity(diagnostics: Iterable[Graded], *severities: Severity) -> list[Graded]:
+    """The diagnostics of ``severities`` (default: errors), grouped in the order given and
+    otherwise in their original order: ``of_severity(ds, "error", "warning")`` lists errors
+    first, which is what a reader with limited space should see."""
+    wanted = severities or ("error",)
+    listed = list(diagnostics)
+    return [d for severity in wanted for d in listed if d.severity == severity]

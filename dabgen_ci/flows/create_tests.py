@@ -86,6 +86,7 @@ import pytest
 
 validate = pytest.importorskip("dabgen_ci.validate", reason="pip install dabgen to validate")
 files = pytest.importorskip("dabgen_ci.validate.files")
+diagnostics = pytest.importorskip("dabgen_ci.core.diagnostics")
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADERS = ("# Databricks notebook source", "-- Databricks notebook source",
@@ -109,15 +110,15 @@ JOBS = sorted(set(EXPECTED_PARAMETERS) | set(_jobs()))
 
 
 def test_bundle_loads() -> None:
-    problems = [d.render() for d in validate.load_bundle(ROOT).diagnostics
-                if d.severity == "error"]
+    loaded = validate.load_bundle(ROOT)
+    problems = [d.render() for d in diagnostics.of_severity(loaded.diagnostics)]
     assert not problems, "\\n".join(problems)
 
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_bundle_validates_offline(target: str | None) -> None:
     report = validate.validate_bundle(ROOT, target=target, run_cli=False)
-    errors = [d.render() for d in report.diagnostics if d.severity == "error"]
+    errors = [d.render() for d in diagnostics.of_severity(report.diagnostics)]
     assert not errors, "\\n".join(errors)
 
 

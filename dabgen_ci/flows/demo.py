@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from dabgen_ci.core.report import pr_body, pr_title
+from dabgen_ci.core.results import GenerateResult
 from dabgen_ci.errors import BadInputError
-from dabgen_ci.flows.generate import GenerateOptions, GenerateResult, generate_jobs
+from dabgen_ci.flows.generate import GenerateOptions, generate_jobs
 from dabgen_ci.flows.select import JobSelection
 from dabgen_ci.git import GitRepo
 from dabgen_ci.progress import Progress
-from dabgen_ci.report import pr_body, pr_title
 from dabgen_ci.workspace.snapshot import SnapshotSource
 
 BRANCH = "dabgen/demo"

@@ -9,14 +9,15 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from dabgen_ci.bundle_writer import check_target, write_bundle
 from dabgen_ci.core.bundle.convert import plan_bundle
 from dabgen_ci.core.bundle.keys import resource_key
-from dabgen_ci.core.bundle.layout import RenderedBundle, render_bundle
-from dabgen_ci.core.diagnostics import Diagnostic, count, has_errors
+from dabgen_ci.core.bundle.layout import render_bundle
+from dabgen_ci.core.diagnostics import count
+from dabgen_ci.core.results import GeneratedJob, GenerateResult
 from dabgen_ci.core.secrets import SecretAllowlist
 from dabgen_ci.flows.export import DEFAULT_PARALLELISM, ExportResult, export_sources
 from dabgen_ci.flows.roundtrip import roundtrip_diagnostics
@@ -26,46 +27,10 @@ from dabgen_ci.validate import validate_bundle
 from dabgen_ci.workspace.base import WorkspaceSource
 
 
-@dataclass
-class GenerateResult:
-    """Everything a caller reports: files, diagnostics, round-trip, API calls, timings."""
-
-    out: Path
-    bundle_name: str
-    jobs: list[dict[str, object]] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    validators_run: list[str] = field(default_factory=list)
-    validators_skipped: dict[str, str] = field(default_factory=dict)
-    roundtrip: list[Diagnostic] = field(default_factory=list)
-    api_calls: dict[str, int] = field(default_factory=dict)
-    timings: dict[str, float] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    rendered: RenderedBundle | None = field(default=None, repr=False)
-
-    @property
-    def ok(self) -> bool:
-        return not has_errors(self.diagnostics) and not self.roundtrip
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "ok": self.ok,
-            "out": str(self.out),
-            "bundle_name": self.bundle_name,
-            "jobs": self.jobs,
-            "files": self.files,
-            "diagnostics": [d.to_dict() for d in self.diagnostics],
-            "validators_run": self.validators_run,
-            "validators_skipped": self.validators_skipped,
-            "roundtrip_differences": [d.to_dict() for d in self.roundtrip],
-            "api_calls": self.api_calls,
-            "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()},
-            "notes": self.notes,
-        }
-
-
 @dataclass(frozen=True)
 class GenerateOptions:
+    """How to write and check a bundle; the same for ``generate job`` and ``generate path``."""
+
     out: Path
     force: bool = False
     bundle_name: str | None = None
@@ -120,26 +85,24 @@ def build_bundle(
         )
     with _timed(timings, "write"):
         written = write_bundle(options.out, rendered.files, force=options.force)
-    result = GenerateResult(out=options.out, bundle_name=name, files=written, rendered=rendered)
-    result.jobs = [
-        {"key": job.key, "job_id": job.job_id, "name": job.name} for job in plan.jobs
-    ]
     with _timed(timings, "validate"):
         progress.start("validate")
         report = validate_bundle(options.out, run_cli=options.run_cli, secrets=options.secrets)
-        result.diagnostics = [*rendered.diagnostics, *report.diagnostics]
-        result.validators_run = list(report.validators_run)
-        result.validators_skipped = dict(report.validators_skipped)
-        errors = count(result.diagnostics)
+        diagnostics = (*rendered.diagnostics, *report.diagnostics)
+        errors = count(diagnostics)
         progress.finish("validate", f"{errors} error(s)", ok=not errors)
     with _timed(timings, "round-trip"):
         progress.start("round-trip")
-        result.roundtrip = roundtrip_diagnostics(options.out, jobs, rendered)
-        progress.finish("round-trip", f"{len(result.roundtrip)} difference(s)",
-                        ok=not result.roundtrip)
-    result.api_calls = dict(sorted(source.calls.items()))
-    result.timings = timings
-    return result
+        roundtrip = tuple(roundtrip_diagnostics(options.out, jobs, rendered))
+        progress.finish("round-trip", f"{len(roundtrip)} difference(s)", ok=not roundtrip)
+    return GenerateResult(
+        out=options.out, bundle_name=name,
+        jobs=tuple(GeneratedJob(job.key, job.job_id, job.name) for job in plan.jobs),
+        files=tuple(written), diagnostics=diagnostics,
+        validators_run=tuple(report.validators_run),
+        validators_skipped=dict(report.validators_skipped), roundtrip=roundtrip,
+        api_calls=dict(sorted(source.calls.items())), timings=timings, rendered=rendered,
+    )
 
 
 def _default_bundle_name(jobs: list[dict], out: Path) -> str:

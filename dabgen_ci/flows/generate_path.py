@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Sequence
+from dataclasses import replace
 
 from dabgen_ci.bundle_writer import check_target
 from dabgen_ci.core.bundle.folder_job import FolderNotebook, folder_job
 from dabgen_ci.core.notebook.analyze import analyze_notebook
 from dabgen_ci.core.paths import lexical_problem
+from dabgen_ci.core.results import GenerateResult
 from dabgen_ci.errors import BadInputError, NotFoundError
 from dabgen_ci.flows.export import export_sources
-from dabgen_ci.flows.generate import GenerateOptions, GenerateResult, build_bundle
+from dabgen_ci.flows.generate import GenerateOptions, build_bundle
 from dabgen_ci.progress import NullProgress, Progress
 from dabgen_ci.workspace.base import ObjectInfo, WorkspaceSource
 
@@ -87,8 +89,7 @@ def generate_notebooks(
         source, [built.body], options, progress, {}, prefetched=exported,
         required_variables=built.required_variables,
     )
-    result.notes = list(built.notes)
-    return result
+    return replace(result, notes=tuple(built.notes))
 
 
 def normalise_folder(path: str) -> str:

@@ -10,6 +10,7 @@ exception also restores, so a failed request never leaves a half-edited branch.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +27,9 @@ from dabgen_ci.agent.files import (
 )
 from dabgen_ci.agent.prompt import build_continue_prompt, build_fix_prompt, build_request_prompt
 from dabgen_ci.agent.settings import AgentSettings, DenialLog
+from dabgen_ci.agent.usage import AgentUsage
 from dabgen_ci.config import AgentConfig
-from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.diagnostics import Diagnostic, count
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.validate import ValidationReport, validate_bundle
 
@@ -44,7 +46,7 @@ class RefineResult:
     diff: str = ""
     diagnostics: tuple[Diagnostic, ...] = ()
     rounds: int = 0
-    usage: dict[str, Any] = field(default_factory=dict)
+    usage: AgentUsage = field(default_factory=AgentUsage)
     denied: tuple[str, ...] = ()
     agent_stop: str = "success"
 
@@ -58,8 +60,23 @@ class RefineResult:
             "summary": self.summary, "changes": [c.to_dict() for c in self.changes],
             "attempted": [c.to_dict() for c in self.attempted], "diff": self.diff,
             "diagnostics": [d.to_dict() for d in self.diagnostics], "rounds": self.rounds,
-            "usage": self.usage, "denied": list(self.denied), "agent_stop": self.agent_stop,
+            "usage": self.usage.to_dict(), "denied": list(self.denied),
+            "agent_stop": self.agent_stop,
         }
+
+
+@dataclass(frozen=True)
+class AgentRefiner:
+    """The refine flow with its configuration held once; callers pass only what varies per
+    request (``context``: earlier exchanges, quoted to the agent as untrusted data)."""
+
+    config: AgentConfig = field(default_factory=AgentConfig)
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    settings: AgentSettings | None = None
+
+    def refine(self, bundle_dir: Path, request: str, context: Sequence[str] = ()) -> RefineResult:
+        return refine_bundle(bundle_dir, request, context_comments=context, config=self.config,
+                             env=self.env, settings=self.settings)
 
 
 @dataclass(frozen=True)
@@ -70,7 +87,7 @@ class _Conversation:
     finished: bool  # the last round ended without an error
     report: ValidationReport
     rounds: int
-    usage: dict[str, Any]
+    usage: AgentUsage
     denied: tuple[str, ...]
 
 
@@ -120,7 +137,7 @@ async def _converse(bundle_dir: Path, request: str, context: tuple[str, ...],
                       if not report.ok else
                       build_continue_prompt(reply.subtype, round_no + 1, config.max_rounds))
     return _Conversation(reply.text, reply.subtype, "; ".join(reply.errors), not reply.is_error,
-                         report, round_no, session.usage.to_dict(), tuple(denials.entries))
+                         report, round_no, session.usage.record(), tuple(denials.entries))
 
 
 def validate(bundle_dir: Path) -> ValidationReport:
@@ -152,7 +169,7 @@ def _failure(talk: _Conversation, config: AgentConfig) -> str:
     if talk.stop == "error_max_budget_usd":
         why = f"the agent's budget (${config.max_budget_usd:g}) ran out"
     elif not talk.report.ok:
-        errors = sum(d.severity == "error" for d in talk.report.diagnostics)
+        errors = count(talk.report.diagnostics)
         why = (f"the bundle still had {errors} validation error(s) after {talk.rounds} "
                f"round(s)")
     else:

@@ -61,7 +61,6 @@ class ReviewRequest:
     run_cli: bool | None = None
     open_source: Callable[[], WorkspaceSource] | None = None  # None: no credentials
     skip_plan: str = ""  # why the workspace must not be read at all (e.g. a fork)
-    config_text: str | None = None  # the raw `.dabgen.yml` (for `remove_deleted`)
     summarizer: RiskSummarizer | None = None
     log: Callable[[str], None] = lambda _: None
 
@@ -119,7 +118,7 @@ def _review_bundle(request: ReviewRequest, fork_point: str, root: str,
                    source: WorkspaceSource | None, skip: str) -> BundleReview:
     path = request.repo.path / root
     review_config = request.config.review
-    intended = removal_intended(request.config_text, [root], request.config.bundle_dir)[root]
+    intended = removal_intended(request.config, root)
     options = LintOptions(request.today, review_config.target, intended)
     base = base_resources(request.repo, fork_point, root)
     if not any((path / name).is_file() for name in ROOT_FILE_NAMES):

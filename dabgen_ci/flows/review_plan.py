@@ -5,9 +5,9 @@ resources), through the same :class:`~dabgen_ci.workspace.base.WorkspaceSource` 
 uses. The comparison itself is pure (:mod:`dabgen_ci.core.review.plan`).
 
 The sync base — the workspace as dabgen last saw it, recorded next to the bundle by
-``dabgen sync`` under ``<bundle>/.dabgen/jobs/<id>.json`` (:mod:`dabgen_ci.core.sync.base`)
-— lets the plan say which changes would overwrite UI edits made since; a bundle without the
-record gets a plan without that call-out.
+``dabgen sync`` (:mod:`dabgen_ci.core.sync.base`) — lets the plan say which changes would
+overwrite UI edits made since; a bundle without the record gets a plan without that
+call-out.
 """
 
 from __future__ import annotations
@@ -17,18 +17,21 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from dabgen_ci.core.paths import is_inside
 from dabgen_ci.core.review.plan import (
     DeployPlan,
     PlannedResource,
     RemovedResource,
     plan_deploy,
 )
+from dabgen_ci.core.sync.base import JOBS_DIR, parse_job_record
 from dabgen_ci.errors import BadInputError, NotFoundError, WorkspaceError
 from dabgen_ci.flows.review_bundle import JobResource
-from dabgen_ci.sync_repo import read_base_settings
 from dabgen_ci.validate.loader import LoadedBundle
 from dabgen_ci.validate.targets import resolve_target
 from dabgen_ci.workspace.base import WorkspaceSource
+
+MAX_SYNC_BASE_BYTES = 20_000_000
 
 
 def deploy_plan(loaded: LoadedBundle, root: str, target: str,
@@ -72,8 +75,26 @@ def read_live(source: WorkspaceSource, ids: list[int | None]) -> dict[int, Any]:
 
 
 def read_sync_base(bundle_root: Path) -> dict[int, dict[str, Any]]:
-    """Job id → settings as dabgen last synced them (the sync owns the format)."""
-    return read_base_settings(bundle_root)
+    """Job id → settings as the last `dabgen sync` recorded them (``.dabgen/jobs/<id>.json``).
+
+    A record that cannot be read is left out: the plan then only misses the UI-edit call-out
+    for that job, which is no reason to fail a review.
+    """
+    folder = bundle_root / JOBS_DIR
+    found: dict[int, dict[str, Any]] = {}
+    if not folder.is_dir() or not is_inside(bundle_root, folder):
+        return found
+    for path in sorted(folder.glob("*.json")):
+        if not is_inside(bundle_root, path) or not path.is_file() \
+                or path.stat().st_size > MAX_SYNC_BASE_BYTES:
+            continue
+        try:
+            record = parse_job_record(path.read_text(encoding="utf-8"), path.name)
+        except (OSError, UnicodeDecodeError, BadInputError):
+            continue
+        if not record.deleted:
+            found[record.job_id] = dict(record.settings)
+    return found
 
 
 def _live_settings(source: WorkspaceSource, job_id: int) -> dict[str, Any] | None:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from dabgen_ci.config import Config, parse_config
 from dabgen_ci.config_bundles import BundleConfig
+from dabgen_ci.core.diagnostics import has_errors, of_severity
 from dabgen_ci.core.sync.locate import locate_jobs
 from dabgen_ci.core.sync.plan import BundleSpec, BundleSync, RepoBundle, plan_sync, triage
 from dabgen_ci.core.sync.report import BundleReport, SyncReport
@@ -65,7 +66,7 @@ class SyncResult:
 
     @property
     def valid(self) -> bool:
-        return not any(d.severity == "error" for b in self.report.bundles for d in b.diagnostics)
+        return not any(has_errors(b.diagnostics) for b in self.report.bundles)
 
 
 def load_config(options: SyncOptions) -> Config:
@@ -163,7 +164,7 @@ def _validated(planned: BundleSync, folder: BundleFolder, options: SyncOptions,
                progress: Progress) -> BundleSync:
     progress.start("validate")
     report = validate_bundle(folder.path, run_cli=options.run_cli)
-    errors = [d for d in report.diagnostics if d.severity == "error"]
+    errors = of_severity(report.diagnostics)
     progress.finish("validate", f"{len(errors)} error(s)", ok=not errors)
     merged: BundleReport = replace(planned.report,
                                    diagnostics=(*planned.report.diagnostics, *errors))

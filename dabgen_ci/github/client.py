@@ -25,6 +25,7 @@ from dabgen_ci.core.bot.routing import is_bot
 from dabgen_ci.core.bot.tracking_text import GITHUB_BODY_LIMIT, MARKER_PREFIX, cap, one_line
 from dabgen_ci.core.redact import Redactor
 from dabgen_ci.errors import DabgenError
+from dabgen_ci.github.reviews import ReviewApi, ReviewCalls
 
 BODY_LIMIT = GITHUB_BODY_LIMIT - 1_000
 TITLE_LIMIT = 250
@@ -55,7 +56,7 @@ class PullInfo:
     body: str
 
 
-class GitHubApi(Protocol):
+class GitHubApi(ReviewApi, Protocol):
     def permission(self, login: str) -> str:
         """The user's role on the repository (`none` for strangers)."""
 
@@ -118,8 +119,20 @@ class RetrySettings:
         )
 
 
-class PyGithubApi:
-    """:class:`GitHubApi` over PyGithub for one repository."""
+class CommentApi(Protocol):
+    """Where a tracking comment or a reply lives: the PR conversation or a review thread."""
+
+    def create_comment(self, number: int, body: str) -> int: ...
+
+    def edit_comment(self, comment_id: int, body: str) -> None: ...
+
+    def delete_comment(self, comment_id: int) -> None: ...
+
+    def bot_comments_with(self, number: int, marker: str) -> list[int]: ...
+
+
+class PyGithubApi(ReviewCalls):
+    """:class:`GitHubApi` over PyGithub for one repository (reviews: :class:`ReviewCalls`)."""
 
     def __init__(self, api_url: str, token: str, repository: str, redactor: Redactor,
                  retry: RetrySettings | None = None) -> None:

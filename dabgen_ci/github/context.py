@@ -21,6 +21,7 @@ from dabgen_ci.errors import BadInputError
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_SERVER_URL = "https://github.com"
 VALIDATION_MODES = ("auto", "offline", "cli")
+FAIL_ON = ("error", "warning", "never")
 # Action inputs that configure databricks-sdk unified auth, and the variable each sets.
 DATABRICKS_INPUTS = {
     "databricks-host": "DATABRICKS_HOST",
@@ -32,6 +33,29 @@ DATABRICKS_INPUTS = {
 
 
 @dataclass(frozen=True)
+class ThreadInfo:
+    """Where a line comment sits: the diff GitHub showed its author, and its thread."""
+
+    path: str
+    line: int | None
+    start_line: int | None
+    diff_hunk: str
+    root_id: int  # the thread's first comment (replies go in_reply_to it)
+
+
+@dataclass(frozen=True)
+class PullEvent:
+    """The pull request of a `pull_request` or line-comment event, as the payload has it."""
+
+    number: int
+    head_sha: str
+    head_ref: str
+    head_repo: str
+    base_ref: str
+    draft: bool
+
+
+@dataclass(frozen=True)
 class CommentInfo:
     id: int
     body: str
@@ -39,6 +63,7 @@ class CommentInfo:
     user_id: int
     user_type: str
     kind: str  # "issue" (issue or PR conversation) or "review" (a PR line comment)
+    thread: ThreadInfo | None = None  # for "review" comments
 
 
 @dataclass(frozen=True)
@@ -47,6 +72,7 @@ class ActionInputs:
     bundle_dir: str = ""
     command: str = ""
     validation: str = "auto"
+    fail_on: str = ""  # empty: `.dabgen.yml` decides (review.fail_on)
     shard: str = ""  # `command: sync`: fetch only shard I/N into `shard-out`
     shard_out: str = ""
     merge_shards: str = ""  # `command: sync`: sync from these shard directories
@@ -68,6 +94,7 @@ class ActionContext:
     comment: CommentInfo | None = None
     number: int | None = None
     on_pull_request: bool = False
+    pull: PullEvent | None = None
 
     @property
     def run_url(self) -> str | None:
@@ -86,6 +113,7 @@ class ActionContext:
             author_type=comment.user_type if comment else "",
             on_pull_request=self.on_pull_request,
             command_input=self.inputs.command,
+            draft=bool(self.pull and self.pull.draft),
         )
 
 
@@ -126,6 +154,7 @@ def context_from(environ: Mapping[str, str], payload: Mapping[str, Any]) -> Acti
         comment=comment,
         number=number,
         on_pull_request=on_pr,
+        pull=_pull_event(payload.get("pull_request")),
     )
 
 
@@ -139,18 +168,43 @@ def _comment_and_target(
     if event == "pull_request_review_comment" and isinstance(raw, dict):
         pull = payload.get("pull_request") or {}
         return _comment(raw, "review"), _int(pull.get("number")), True
+    if event == "pull_request":
+        pull = payload.get("pull_request") or {}
+        return None, _int(pull.get("number")), True
     return None, None, False
+
+
+def _pull_event(raw: Any) -> PullEvent | None:
+    if not isinstance(raw, dict) or _int(raw.get("number")) is None:
+        return None
+    head, base = raw.get("head") or {}, raw.get("base") or {}
+    return PullEvent(
+        number=_int(raw.get("number")) or 0,
+        head_sha=str(head.get("sha") or ""),
+        head_ref=str(head.get("ref") or ""),
+        head_repo=str((head.get("repo") or {}).get("full_name") or ""),
+        base_ref=str(base.get("ref") or ""),
+        draft=raw.get("draft") is True,
+    )
 
 
 def _comment(raw: Mapping[str, Any], kind: str) -> CommentInfo:
     user = raw.get("user") or {}
+    comment_id = _int(raw.get("id")) or 0
+    thread = None
+    if kind == "review":
+        thread = ThreadInfo(path=str(raw.get("path") or ""), line=_int(raw.get("line")),
+                            start_line=_int(raw.get("start_line")),
+                            diff_hunk=str(raw.get("diff_hunk") or ""),
+                            root_id=_int(raw.get("in_reply_to_id")) or comment_id)
     return CommentInfo(
-        id=_int(raw.get("id")) or 0,
+        id=comment_id,
         body=str(raw.get("body") or ""),
         login=str(user.get("login") or ""),
         user_id=_int(user.get("id")) or 0,
         user_type=str(user.get("type") or ""),
         kind=kind,
+        thread=thread,
     )
 
 
@@ -159,11 +213,15 @@ def _inputs(environ: Mapping[str, str]) -> ActionInputs:
     if validation not in VALIDATION_MODES:
         raise BadInputError(f"input validation must be one of {', '.join(VALIDATION_MODES)}, "
                             f"not {validation!r}")
+    fail_on = input_value(environ, "fail-on")
+    if fail_on and fail_on not in FAIL_ON:
+        raise BadInputError(f"input fail-on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
     return ActionInputs(
         config_path=input_value(environ, "config") or ".dabgen.yml",
         bundle_dir=input_value(environ, "bundle-dir"),
         command=input_value(environ, "command"),
         validation=validation,
+        fail_on=fail_on,
         shard=input_value(environ, "shard"),
         shard_out=input_value(environ, "shard-out"),
         merge_shards=input_value(environ, "merge-shards"),

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 
 from dabgen_ci.core.bot.tracking_text import Outcome, Section, StepStatus, TrackingState, render
-from dabgen_ci.github.client import GitHubApi, GitHubError
+from dabgen_ci.github.client import CommentApi, GitHubError
 
 # Spine progress step names → checklist items.
 _PROGRESS_STEPS = {
@@ -26,7 +26,7 @@ _PROGRESS_STEPS = {
 
 
 class Tracker:
-    def __init__(self, api: GitHubApi, number: int, state: TrackingState,
+    def __init__(self, api: CommentApi, number: int, state: TrackingState,
                  log: Callable[[str], None]) -> None:
         self._api = api
         self._number = number
@@ -102,7 +102,7 @@ class TrackingProgress:
             self._tracker.step("convert", "running")
 
 
-def post_reply(api: GitHubApi, number: int, marker: str, body: str,
+def post_reply(api: CommentApi, number: int, marker: str, body: str,
                log: Callable[[str], None]) -> int:
     """Post a one-off reply carrying `marker` exactly once (a retried POST may duplicate it)."""
     existing = api.bot_comments_with(number, marker)
@@ -114,7 +114,7 @@ def post_reply(api: GitHubApi, number: int, marker: str, body: str,
     return comment_id
 
 
-def _delete_duplicates(api: GitHubApi, number: int, marker: str, keep: int,
+def _delete_duplicates(api: CommentApi, number: int, marker: str, keep: int,
                        log: Callable[[str], None]) -> None:
     try:
         for other in api.bot_comments_with(number, marker):

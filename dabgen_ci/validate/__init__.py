@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.diagnostics import Diagnostic, has_errors
 from dabgen_ci.core.secrets import SecretAllowlist
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.validate import cli_runner, schema
@@ -40,7 +40,7 @@ class ValidationReport:
 
     @property
     def ok(self) -> bool:
-        return not any(d.severity == "error" for d in self.diagnostics)
+        return not has_errors(self.diagnostics)
 
     def to_dict(self) -> dict[str, object]:
         return {

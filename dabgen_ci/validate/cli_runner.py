@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from dabgen_ci.core.diagnostics import Diagnostic, Severity
+from dabgen_ci.core.diagnostics import Diagnostic, Severity, has_errors
 
 SOURCE = "databricks-cli"
 DEFAULT_TIMEOUT = 120.0
@@ -91,7 +91,7 @@ def run_cli_validate(root: Path, executable: str, *, target: str | None = None,
         return [_failure(f"cannot run databricks bundle validate: {exc.strerror or exc}")]
     stderr = proc.stderr.decode("utf-8", "replace")
     diags = parse_diagnostics(stderr)
-    if proc.returncode != 0 and not any(d.severity == "error" for d in diags):
+    if proc.returncode != 0 and not has_errors(diags):
         first = next((ln for ln in _ANSI.sub("", stderr).splitlines() if ln.strip()), "")
         diags.append(_failure(f"databricks bundle validate failed (exit {proc.returncode})"
                               + (f": {first.strip()}" if first else "")))

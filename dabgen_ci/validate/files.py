@@ -66,7 +66,7 @@ def is_notebook(path: Path) -> bool:
             return False
         with path.open("rb") as fh:
             head = fh.read(_HEADER_BYTES)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # deep JSON is not a notebook either
         return False
     first = head.split(b"\n", 1)[0].rstrip(b"\r")
     return first.decode("utf-8", "replace") == header

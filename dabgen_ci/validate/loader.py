@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dabgen_ci.core.bundle.tree import format_path
 from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.core.paths import GOES_UP, PathRefused, confine, lexical_problem, tidy
 from dabgen_ci.errors import BadInputError
-from dabgen_ci.validate.located import Location, LocTree, flatten, format_path, merge
+from dabgen_ci.validate.located import Location, LocTree, flatten, merge
 from dabgen_ci.validate.located import Path as YamlPath
 from dabgen_ci.validate.targets import resolve_target, select_target
 from dabgen_ci.validate.yamlnodes import parse_yaml

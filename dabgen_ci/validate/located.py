@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from dabgen_ci.core.bundle.tree import format_path
+
 PathPart = str | int
 Path = tuple[PathPart, ...]
 
@@ -53,17 +55,6 @@ class LocTree:
                 break
             node = nxt
         return node.loc
-
-
-def format_path(path: Path) -> str:
-    """``('resources', 'jobs', 'etl', 'tasks', 0)`` → ``resources.jobs.etl.tasks[0]``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else part
-    return out
 
 
 def flatten(tree: LocTree | None, prefix: Path = ()) -> Iterator[tuple[str, Location]]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
+from dabgen_ci.core.bundle.tree import format_path
 from dabgen_ci.core.diagnostics import Diagnostic, Severity
-from dabgen_ci.validate.located import LocTree, Path, format_path
+from dabgen_ci.validate.located import LocTree, Path
 
 SOURCE = "rules"
 

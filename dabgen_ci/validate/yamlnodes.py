@@ -4,7 +4,9 @@ PyYAML's own constructors follow YAML 1.1 (``on``/``yes`` become booleans, dates
 ``datetime``); the CLI's loader (go-yaml v3) follows the YAML 1.2 core schema. So we
 compose nodes with safe loading and a 1.2 core resolver, then build values ourselves,
 keeping each value's (line, column). Mapping entries are located at their key, as in the
-CLI. Nothing here raises on bad input: problems come back as error diagnostics.
+CLI. Nothing here raises on bad input: problems come back as error diagnostics. A document
+whose aliases would expand beyond the CLI's own budget, or that nests too deeply, is
+refused on its composed nodes, before any value is built (:mod:`dabgen_ci.core.limits`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 import yaml
 
 from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.limits import yaml_node_problem
 from dabgen_ci.validate.located import Location, LocTree
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -59,6 +62,9 @@ def parse_yaml(text: str, file: str) -> tuple[Any, LocTree | None, list[Diagnost
     """Parse one configuration file; on failure return ``None`` and one error diagnostic."""
     try:
         node = yaml.compose(text, Loader=_CoreSchemaLoader)
+    except RecursionError:
+        return None, None, [_error(f"refusing to read {file}: it is nested too deeply",
+                                   file, None)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -68,6 +74,10 @@ def parse_yaml(text: str, file: str) -> tuple[Any, LocTree | None, list[Diagnost
         return None, None, [_error(f"invalid YAML: {exc}", file, None)]
     if node is None:
         return None, None, []
+    too_costly = yaml_node_problem(node)  # before a single value is built
+    if too_costly:
+        return None, None, [_error(f"refusing to read {file}: {too_costly}", file,
+                                   node.start_mark.line + 1)]
     builder = _Builder(file)
     try:
         value, tree = builder.build(node, _loc(node, file))

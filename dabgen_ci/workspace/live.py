@@ -10,6 +10,7 @@ actionable line that names the host and never a credential.
 from __future__ import annotations
 
 import base64
+import binascii
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -17,8 +18,15 @@ from collections.abc import Iterator
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.config import Config
 
+from dabgen_ci.core.workspace_objects import DESIGNER_FILE, DESIGNER_SUFFIX
 from dabgen_ci.errors import NotFoundError, PermissionDeniedError, WorkspaceError
 from dabgen_ci.workspace.base import ExportedObject, ObjectInfo
+from dabgen_ci.workspace.paging import (
+    MAX_JOB_PAGES,
+    PageGuard,
+    expect_field,
+    expect_object,
+)
 from dabgen_ci.workspace.sdk_errors import SDK_FAILURES, classify, scrub
 from dabgen_ci.workspace.snapshot import PAGED_ARRAYS, SOURCE_LANGUAGES, has_notebook_header
 
@@ -72,9 +80,14 @@ class LiveSource:
             self.calls[endpoint] += 1
         api = "/api/2.2/" if endpoint.startswith("jobs/") else "/api/2.0/"
         try:
-            return self._client.api_client.do("GET", api + endpoint, query=query, headers=_JSON)
+            body = self._client.api_client.do("GET", api + endpoint, query=query,
+                                              headers=_JSON)
         except SDK_FAILURES as e:
             raise self._translate(e, what) from None
+        except RecursionError:
+            raise WorkspaceError(f"{self._host} answered {what} with JSON nested too deeply "
+                                 "to read") from None
+        return expect_object(body, self._host, what)
 
     def _translate(self, err: BaseException, what: str) -> WorkspaceError:
         """One actionable line for an SDK failure (``from None``: SDK text may echo headers)."""
@@ -103,15 +116,17 @@ class LiveSource:
     def get_job(self, job_id: int) -> dict:
         """``jobs/get`` with every page of every paged array merged, order kept."""
         query: dict[str, object] = {"job_id": job_id}
-        job = self._get("jobs/get", query, f"job {job_id}")
+        what = f"job {job_id}"
+        job = self._get("jobs/get", query, what)
+        settings = expect_field(job, "settings", dict, self._host, what)
+        if settings is None:
+            settings = job["settings"] = {}
         token = job.pop("next_page_token", None)
-        seen = set()
+        pages = PageGuard(self._host, what, MAX_JOB_PAGES)
         while token:
-            if token in seen:
-                raise WorkspaceError(f"{self._host} repeated page token paging job {job_id}")
-            seen.add(token)
-            page = self._get("jobs/get", {**query, "page_token": token}, f"job {job_id}")
-            _merge_page(job.setdefault("settings", {}), page.get("settings") or {})
+            page = self._get("jobs/get", {**query, "page_token": pages.next(token)}, what)
+            _merge_page(settings, expect_field(page, "settings", dict, self._host, what) or {},
+                        self._host, what)
             token = page.get("next_page_token")
         job.pop("has_more", None)
         return job
@@ -120,39 +135,63 @@ class LiveSource:
         query: dict[str, object] = {"expand_tasks": "true", "limit": 100}
         if name is not None:
             query["name"] = name
+        what = "the job list"
+        pages = PageGuard(self._host, what)
         while True:
-            body = self._get("jobs/list", query, "the job list")
-            yield from body.get("jobs", [])
+            body = self._get("jobs/list", query, what)
+            jobs = expect_field(body, "jobs", list, self._host, what) or []
+            for item in jobs:
+                yield expect_object(item, self._host, what)
             if not body.get("next_page_token"):
                 return
-            query["page_token"] = body["next_page_token"]
+            query["page_token"] = pages.next(body["next_page_token"])
 
     def get_status(self, path: str) -> ObjectInfo:
         return _object_info(self._get("workspace/get-status", {"path": path}, path))
 
     def list_dir(self, path: str) -> list[ObjectInfo]:
         body = self._get("workspace/list", {"path": path}, path)
-        return [_object_info(o) for o in body.get("objects", [])]
+        objects = expect_field(body, "objects", list, self._host, path) or []
+        return [_object_info(expect_object(o, self._host, path)) for o in objects]
 
     def export(self, path: str) -> ExportedObject:
-        """One ``export?format=AUTO`` call: notebooks in their stored format, files raw."""
-        body = self._get("workspace/export", {"path": path, "format": "AUTO"}, path)
-        content = base64.b64decode(body.get("content") or "")
-        file_type = body.get("file_type") or ""
+        """One ``export?format=AUTO`` call: notebooks in their stored format, files raw.
+
+        A Lakeflow Designer notebook reports no export format, so AUTO cannot be trusted
+        with it; like the Databricks CLI (``notebook.FixedExportFormat``), a path named
+        ``*.designer.ipynb`` is looked up and, when it is a ``DESIGNER_FILE``, exported as
+        JUPYTER.
+        """
+        designer = path.lower().endswith(DESIGNER_SUFFIX) and \
+            self.get_status(path).object_type == DESIGNER_FILE
+        body = self._get("workspace/export",
+                         {"path": path, "format": "JUPYTER" if designer else "AUTO"}, path)
+        encoded = expect_field(body, "content", str, self._host, path) or ""
+        try:
+            content = base64.b64decode(encoded, validate=True)
+        except binascii.Error:
+            raise WorkspaceError(f"{self._host} answered the export of {path} with content "
+                                 "that is not valid base64") from None
+        file_type = str(expect_field(body, "file_type", str, self._host, path) or "") or (
+            "ipynb" if designer else "")
         is_notebook = file_type == "ipynb" or (
             file_type in SOURCE_LANGUAGES and has_notebook_header(content)
         )
         return ExportedObject(path, content, file_type, is_notebook)
 
 
-def _merge_page(settings: dict, page: dict) -> None:
+def _merge_page(settings: dict, page: dict, host: str, what: str) -> None:
     for key in PAGED_ARRAYS:
-        if page.get(key):
-            settings.setdefault(key, []).extend(page[key])
+        values = expect_field(page, key, list, host, what)
+        if values:
+            first = expect_field(settings, key, list, host, what)
+            settings[key] = [*(first or []), *values]
 
 
 def _object_info(body: dict) -> ObjectInfo:
-    return ObjectInfo(body.get("path", ""), body.get("object_type", ""), body.get("language"))
+    language = body.get("language")
+    return ObjectInfo(str(body.get("path", "")), str(body.get("object_type", "")),
+                      language if isinstance(language, str) else None)
 
 
 

@@ -21,6 +21,7 @@ from databricks.sdk.config import Config
 from dabgen_ci.errors import BadInputError, NotFoundError, PermissionDeniedError, WorkspaceError
 from dabgen_ci.workspace.base import WorkspaceSource
 from dabgen_ci.workspace.live import LiveSource
+from dabgen_ci.workspace.paging import PageGuard, expect_object
 from dabgen_ci.workspace.sdk_errors import SDK_FAILURES, classify
 from dabgen_ci.workspace.snapshot import SnapshotSource
 
@@ -152,10 +153,14 @@ class LiveOps:
     def _do(self, method: str, path: str, doing: str, *, query: dict | None = None,
             body: dict | None = None) -> dict:
         try:
-            return self._client.api_client.do(method, path, query=query, body=body,
-                                              headers=_JSON) or {}
+            answer = self._client.api_client.do(method, path, query=query, body=body,
+                                                headers=_JSON) or {}
         except SDK_FAILURES as e:
             raise self._translate(e, doing) from None
+        except RecursionError:
+            raise WorkspaceError(f"{self._host} answered {doing} with JSON nested too "
+                                 "deeply to read") from None
+        return expect_object(answer, self._host, doing)
 
     def _translate(self, err: BaseException, doing: str) -> WorkspaceError | BadInputError:
         """One actionable line (``from None`` at the caller: SDK text may echo headers)."""
@@ -186,13 +191,14 @@ class LiveOps:
 
     def list_warehouses(self) -> Iterator[dict]:
         query: dict[str, object] = {}
+        pages = PageGuard(self._host, "the SQL warehouses")
         while True:
             body = self._do("GET", "/api/2.0/sql/warehouses", "listing SQL warehouses",
                             query=query)
             yield from body.get("warehouses") or []
             if not body.get("next_page_token"):
                 return
-            query["page_token"] = body["next_page_token"]
+            query["page_token"] = pages.next(body["next_page_token"])
 
     def get_cluster(self, cluster_id: str) -> dict:
         return self._do("GET", "/api/2.1/clusters/get", f"reading cluster {cluster_id}",
@@ -227,10 +233,11 @@ class LiveOps:
         result = answer.get("result") or {}
         rows = list(result.get("data_array") or [])
         link = result.get("next_chunk_internal_link")
+        chunks = PageGuard(self._host, "the statement's result chunks")
         while link and len(rows) < row_limit:
             if not str(link).startswith(_CHUNK_PREFIX):
                 raise WorkspaceError(f"{self._host} sent an unexpected result link {link!r}")
-            chunk = self._do("GET", str(link), doing)
+            chunk = self._do("GET", chunks.next(str(link)), doing)
             rows += chunk.get("data_array") or []
             link = chunk.get("next_chunk_internal_link")
         truncated = bool(manifest.get("truncated")) or len(rows) > row_limit or bool(link)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import stat
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -89,15 +88,14 @@ def test_budget_exhaustion_ends_the_loop(bundle, scripted_api, agent_env, settin
     assert result.agent_stop == "error_max_budget_usd" and result.status == "restored"
     assert result.rounds == 1 and api.turns_served == 1  # no second round after the budget
     assert "budget ($0.05) ran out" in result.message
-    assert result.usage["cost_usd"] > 0.05 and result.usage["input_tokens"] == 200_000
+    assert result.usage.cost_usd > 0.05 and result.usage.input_tokens == 200_000
 
 
 def test_rejected_key_fails_fast_and_reverts(bundle, scripted_api, agent_env, settings):
     api = scripted_api([])
     api.reject_status = 401
-    started = time.monotonic()
     with unchanged(bundle), pytest.raises(AgentUnavailable, match="HTTP 401"):
         refine_bundle(bundle, "use serverless", config=AgentConfig(), env=agent_env(api),
                       settings=replace(settings, use_mcp=False))
-    assert time.monotonic() - started < 10  # not the CLI's minutes of retries
-    assert len(api.main_requests) < 10  # the CLI would make 11 attempts
+    # One attempt, not the CLI's minutes of retries (11 attempts with backoff).
+    assert len(api.main_requests) == 1

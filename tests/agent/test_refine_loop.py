@@ -15,9 +15,8 @@ from pathlib import Path
 import yaml
 
 from dabgen_ci.agent.files import FileChange
-from dabgen_ci.agent.refiner import AgentRefiner
 from dabgen_ci.config import AgentConfig
-from dabgen_ci.flows.refine import refine_bundle
+from dabgen_ci.flows.refine import AgentRefiner, refine_bundle
 from dabgen_ci.validate import validate_bundle
 from tests.agent.conftest import JOB_FILE, tree
 from tests.servers.anthropic_server import text, tool_use, turn
@@ -79,9 +78,9 @@ def test_agent_breaks_validation_then_fixes_it(bundle, scripted_api, agent_env, 
     # every scripted turn was used, no more: 4 requests in round 1, 3 in round 2
     assert api.turns_served == 7 and api.exhausted == 0
     # tokens summed over both rounds, cost as the CLI computed it
-    assert result.usage["input_tokens"] == 7 * 1200
-    assert result.usage["output_tokens"] == 7 * 80
-    assert result.usage["cost_usd"] > 0
+    assert result.usage.input_tokens == 7 * 1200
+    assert result.usage.output_tokens == 7 * 80
+    assert result.usage.cost_usd > 0
 
     first = api.main_requests[0]
     assert "<request>\n" + REQUEST in first.last_user_text()

@@ -1,4 +1,10 @@
-"""Helpers for driving the real ``dabgen`` CLI, in-process (CliRunner) or as a subprocess."""
+"""Helpers for driving the real ``dabgen`` CLI, in-process (CliRunner) or as a subprocess.
+
+Command tests run in-process (``run_cli``): the same click group, top-level error handler
+and exit codes as the console script, at a fraction of a new interpreter's cost. A child
+process (``run_subprocess``) is for what only a process shows: the binary's exit status,
+what reaches its stdout/stderr file descriptors, its working directory.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -30,6 +37,31 @@ def run(args: list[str], env: Mapping[str, str] | None = None) -> Result:
 def run_json(args: list[str], env: Mapping[str, str] | None = None) -> tuple[int, dict]:
     result = run([*args, "--json"], env)
     return result.exit_code, json.loads(result.stdout)
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a CLI run left, with the field names of ``subprocess.CompletedProcess``."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(args: list[str], env: Mapping[str, str] | None = None,
+            cwd: Path | None = None) -> Done:
+    """``dabgen ARGS`` in this process, as ``main`` runs it (``DABGEN_DEBUG`` unset, so an
+    internal error is exit 4 and one line, not a traceback). Exceptions that escape the
+    top-level handler propagate: they are bugs the test should show."""
+    previous = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(cli, args, env={"DABGEN_DEBUG": None, **(env or {})},
+                                    prog_name="dabgen", catch_exceptions=False)
+    finally:
+        os.chdir(previous)
+    return Done(result.exit_code, result.stdout, result.stderr)
 
 
 def run_subprocess(args: list[str], env: Mapping[str, str] | None = None,

@@ -1,4 +1,8 @@
-"""``dabgen demo``: the README's first command, end to end in a child process."""
+"""``dabgen demo``: the README's first command, end to end.
+
+In-process like every command test; the README's exact command (``dabgen demo`` in the
+current directory, no flags) also runs as a child process.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from tests.commands.cli_support import run_subprocess
+from tests.commands.cli_support import run_cli, run_subprocess
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "demo_bundle"
 
@@ -23,7 +27,7 @@ def _git(repo: Path, *args: str) -> str:
 
 def test_demo_builds_the_golden_bundle_on_a_branch(tmp_path: Path) -> None:
     out = tmp_path / "demo"
-    done = run_subprocess(["demo", "--out", str(out)])
+    done = run_cli(["demo", "--out", str(out)])
     assert done.returncode == 0, done.stderr
     if os.environ.get("DABGEN_UPDATE_GOLDEN"):
         import shutil
@@ -45,11 +49,11 @@ def test_demo_builds_the_golden_bundle_on_a_branch(tmp_path: Path) -> None:
 
 def test_demo_rerun_is_idempotent_and_guarded(tmp_path: Path) -> None:
     out = tmp_path / "demo"
-    assert run_subprocess(["demo", "--out", str(out)]).returncode == 0
+    assert run_cli(["demo", "--out", str(out)]).returncode == 0
     head = _git(out, "rev-parse", "HEAD")
-    again = run_subprocess(["demo", "--out", str(out)])
+    again = run_cli(["demo", "--out", str(out)])
     assert again.returncode == 2 and "--force" in again.stderr
-    forced = run_subprocess(["demo", "--out", str(out), "--force"])
+    forced = run_cli(["demo", "--out", str(out), "--force"])
     assert forced.returncode == 0, forced.stderr
     assert "already up to date" in forced.stdout
     assert _git(out, "rev-parse", "HEAD") == head
@@ -59,7 +63,7 @@ def test_demo_refuses_a_foreign_directory(tmp_path: Path) -> None:
     out = tmp_path / "mine"
     out.mkdir()
     (out / "thesis.tex").write_text("precious")
-    done = run_subprocess(["demo", "--out", str(out), "--force"])
+    done = run_cli(["demo", "--out", str(out), "--force"])
     assert done.returncode == 2 and "not created by `dabgen demo`" in done.stderr
     assert [p.name for p in out.iterdir()] == ["thesis.tex"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.commands.cli_support import live_env, run, run_json, run_subprocess
+from tests.commands.cli_support import live_env, run, run_cli, run_json
 from tests.servers.workspace_server import WorkspaceServer
 
 
@@ -97,8 +97,8 @@ def test_snapshot_source_gives_the_same_bundle(workspace: WorkspaceServer,
 
 def test_human_output_and_progress_on_stderr(workspace: WorkspaceServer,
                                              tmp_path: Path) -> None:
-    done = run_subprocess(["generate", "job", "--all", "--out", str(tmp_path / "b")],
-                          live_env(workspace))
+    done = run_cli(["generate", "job", "--all", "--out", str(tmp_path / "b")],
+                   live_env(workspace))
     assert done.returncode == 0, done.stderr
     assert "✓ export sources: 7 exported" in done.stderr
     assert "Round-trip: ✅" in done.stdout

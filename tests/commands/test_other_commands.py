@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.commands.cli_support import live_env, run, run_json, run_subprocess
+from tests.commands.cli_support import live_env, run, run_cli, run_json
 from tests.servers.workspace_server import WorkspaceServer
 
 SALES = "/Workspace/Users/data-eng@acme.com/sales"
@@ -35,7 +35,7 @@ def test_generate_path_rejects_bad_paths(workspace: WorkspaceServer, tmp_path: P
     env = live_env(workspace)
     for bad, code in [("relative/path", 2), ("/Workspace/../etc", 2),
                       (f"{SALES}/01_ingest_orders", 2), ("/Workspace/nowhere", 3)]:
-        done = run_subprocess(["generate", "path", bad, "--out", str(tmp_path / "b")], env)
+        done = run_cli(["generate", "path", bad, "--out", str(tmp_path / "b")], env)
         assert done.returncode == code, (bad, done.stderr)
         assert "Traceback" not in done.stderr
         assert not (tmp_path / "b").exists()
@@ -55,13 +55,13 @@ def test_validate_command(demo_snapshot: Path, tmp_path: Path) -> None:
     problems = [d for d in report["diagnostics"] if d["severity"] == "error"]
     assert any(d["file"] == "resources/nightly_sales_etl.job.yml" and d["line"]
                and "ingest_orders" in d["summary"] for d in problems), problems
-    assert run_subprocess(["validate", str(tmp_path / "missing")]).returncode == 2
+    assert run_cli(["validate", str(tmp_path / "missing")]).returncode == 2
 
 
 def test_snapshot_then_generate_offline(workspace: WorkspaceServer, tmp_path: Path) -> None:
     snap = tmp_path / "snap-out"
-    done = run_subprocess(["snapshot", "--job", "1001", "--job", "1003", "--out", str(snap)],
-                          live_env(workspace))
+    done = run_cli(["snapshot", "--job", "1001", "--job", "1003", "--out", str(snap)],
+                   live_env(workspace))
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (snap / "jobs").iterdir()) == ["1001.json", "1003.json"]
     code, report = run_json(["generate", "job", "1001", "1003", "--out", str(tmp_path / "b"),
@@ -106,8 +106,8 @@ def test_job_with_more_than_100_tasks(demo_snapshot: Path, workspace: WorkspaceS
 def test_snapshot_reports_sources_that_do_not_exist(workspace: WorkspaceServer,
                                                     demo_snapshot: Path, tmp_path: Path) -> None:
     (demo_snapshot / "workspace/Workspace/Users/data-eng@acme.com/ml/evaluate.py").unlink()
-    done = run_subprocess(["snapshot", "--job", "1004", "--out", str(tmp_path / "s")],
-                          live_env(workspace))
+    done = run_cli(["snapshot", "--job", "1004", "--out", str(tmp_path / "s")],
+                   live_env(workspace))
     assert done.returncode == 0, done.stderr
     assert "warning: /Workspace/Users/data-eng@acme.com/ml/evaluate.py not exported" in done.stderr
     assert "1 source(s) missing" in done.stdout

@@ -3,8 +3,10 @@
 `World` owns a bare repository (the `origin`), a stateful fake GitHub over it, and a
 Databricks workspace server that serves a copy of the demo snapshot. `World.run` writes
 a real event payload (the fake's own JSON for the repository, issue and comment), clones
-the remote as `GITHUB_WORKSPACE` like actions/checkout, and runs `dabgen action` as a
-subprocess with the environment GitHub Actions provides.
+the remote as `GITHUB_WORKSPACE` like actions/checkout, and runs `dabgen action` with
+exactly the environment GitHub Actions provides: in this process (the click command, its
+environment and working directory swapped in and restored), or with `process=True` as the
+child process the Docker entrypoint is (the test of that contract).
 """
 
 from __future__ import annotations
@@ -12,16 +14,20 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
+from click.testing import CliRunner
 from github import Auth, Github
 
+from dabgen_ci.cli import cli
 from tests.servers.github_server import CommentSnapshot, GitHubServer
 from tests.servers.workspace_server import WorkspaceServer
 
@@ -84,8 +90,9 @@ class World:
     def run(self, comment_id: int, number: int | None = None, *,
             env: dict[str, str] | None = None, payload: dict[str, Any] | None = None,
             event: str = "issue_comment",
-            prepare: Callable[[Path], None] | None = None) -> Run:
-        """`dabgen action` for the `created` event of `comment_id` on issue/PR `number`."""
+            prepare: Callable[[Path], None] | None = None, process: bool = False) -> Run:
+        """`dabgen action` for the `created` event of `comment_id` on issue/PR `number`;
+        ``process``: as a child process, the way the Docker entrypoint runs it."""
         self._runs += 1
         run_dir = self.root / f"run{self._runs}"
         run_dir.mkdir()
@@ -99,11 +106,16 @@ class World:
         outputs.touch()
         summary.touch()
         first = len(self.github.requests)
-        proc = subprocess.run(
-            [sys.executable, "-c", "from dabgen_ci.cli import main; main()", "action"],
-            cwd=checkout, env=self._env(event, event_file, checkout, outputs, summary, env),
-            capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
-        return Run(proc.returncode, proc.stdout, proc.stderr, parse_outputs(outputs.read_text()),
+        run_env = self._env(event, event_file, checkout, outputs, summary, env)
+        if process:
+            proc = subprocess.run(
+                [sys.executable, "-c", "from dabgen_ci.cli import main; main()", "action"],
+                cwd=checkout, env=run_env, capture_output=True, text=True,
+                timeout=RUN_TIMEOUT, check=False)
+            code, stdout, stderr = proc.returncode, proc.stdout, proc.stderr
+        else:
+            code, stdout, stderr = action_in_process(run_env, checkout)
+        return Run(code, stdout, stderr, parse_outputs(outputs.read_text()),
                    summary.read_text(), first)
 
     def payload(self, comment_id: int, number: int | None = None) -> dict[str, Any]:
@@ -184,6 +196,23 @@ class World:
         history = git(self.bare, "log", "--all", "-p", "--format=%an %ae %B")
         streams = [run.stdout, run.stderr, run.summary, json.dumps(run.outputs)] if run else []
         return "\n".join([*bodies, history, *streams])
+
+
+def action_in_process(env: Mapping[str, str], cwd: Path) -> tuple[int, str, str]:
+    """`dabgen action` through the real click group, with `env` as the whole environment
+    and `cwd` as the working directory, as in the runner's container. The action changes
+    process state (it exports DATABRICKS_* for the SDK and the CLI, handles SIGTERM); all
+    of it is restored, so runs do not leak into each other or into the suite."""
+    previous_cwd, previous_sigterm = Path.cwd(), signal.getsignal(signal.SIGTERM)
+    try:
+        with mock.patch.dict(os.environ, env, clear=True):
+            os.chdir(cwd)
+            result = CliRunner().invoke(cli, ["action"], prog_name="dabgen",
+                                        catch_exceptions=False)
+    finally:
+        os.chdir(previous_cwd)
+        signal.signal(signal.SIGTERM, previous_sigterm)
+    return result.exit_code, result.stdout, result.stderr
 
 
 def parse_outputs(text: str) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""A free-form `/dabgen …` on a dabgen PR, end to end: `dabgen action` as a subprocess runs
+"""A free-form `/dabgen …` on a dabgen PR, end to end: `dabgen action` runs
 the real Claude agent (the bundled claude CLI via claude-agent-sdk) against a scripted
 Messages API on 127.0.0.1; the edit is re-validated, committed and pushed, and the bot
 replies. Earlier exchanges on the PR reach the agent as quoted context only."""

@@ -23,8 +23,10 @@ BROKEN_JOB = {
 
 
 def test_happy_path_opens_a_validated_pr(world: World) -> None:
+    """Also the action entry point's process contract: the child process the Docker image
+    runs, its exit status, `$GITHUB_OUTPUT`, the step summary, and no token on its streams."""
     trigger = world.comment("/dabgen job 1001")
-    run = world.run(trigger)
+    run = world.run(trigger, process=True)
     assert run.code == 0, run.stderr
 
     # git: a branch from main holding the bundle, committed by the bot for alice

@@ -114,19 +114,23 @@ def test_commands_on_other_prs_are_refused(world: World, dabgen_pr: int) -> None
     assert git(world.bare, "log", "-1", "--format=%s", "feature") == "feature work"
 
 
-def test_review_comment_commands_are_answered_on_the_pr(world: World, dabgen_pr: int) -> None:
-    pull = world._gh.get_repo("acme/data-jobs").get_pull(dabgen_pr)
-    alice = world._gh.get_user("alice")
+def test_review_comment_commands_are_answered_in_their_thread(world: World,
+                                                             dabgen_pr: int) -> None:
+    repo = world._gh.get_repo("acme/data-jobs")
+    root = world.github.add_review_comment(dabgen_pr, "/dabgen validate", "alice",
+                                           path=RESOURCE, line=3)
     payload = {
-        "action": "created", "pull_request": pull.raw_data,
-        "repository": world._gh.get_repo("acme/data-jobs").raw_data,
-        "comment": {"id": 777001, "body": "/dabgen validate", "path": RESOURCE, "line": 3,
-                    "user": {"login": "alice", "id": alice.id, "type": "User"}},
+        "action": "created", "pull_request": repo.get_pull(dabgen_pr).raw_data,
+        "repository": repo.raw_data,
+        "comment": repo.get_pull(dabgen_pr).get_review_comment(root).raw_data,
     }
 
     run = world.run(0, payload=payload, event="pull_request_review_comment")
 
     assert run.code == 0, run.stderr
-    [reply] = world.bot_comments(dabgen_pr)
-    assert "✅ passed" in reply.body
-    assert "could not add the eyes reaction" in run.stderr  # best effort on review comments
+    assert world.bot_comments(dabgen_pr) == []  # nothing in the PR conversation
+    thread = [c for c in world.github.review_comments(dabgen_pr) if c.in_reply_to == root]
+    [reply] = thread
+    assert reply.user == BOT and "✅ passed" in reply.body
+    [asked] = [c for c in world.github.review_comments(dabgen_pr) if c.id == root]
+    assert asked.reactions == ((BOT, "eyes"),)

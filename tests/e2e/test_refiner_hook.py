@@ -1,7 +1,7 @@
 """The free-form hook: a `Refiner` plugged into the bot edits, is re-validated, then pushed.
 
-The agent does not exist yet, so this runs the bot in-process with a scripted refiner,
-over the same real servers and git remote as the subprocess tests.
+This runs the bot with a scripted refiner (the Claude agent has its own test,
+test_agent_on_pr.py), over the same real servers and git remote as the other e2e tests.
 """
 
 from __future__ import annotations

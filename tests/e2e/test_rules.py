@@ -155,7 +155,7 @@ def test_a_broken_config_is_reported_to_permitted_users(world: World) -> None:
     assert run.code == 0, run.stderr
     [tracking] = world.bot_comments()
     assert "❌ dabgen could not finish" in tracking.body
-    assert ".dabgen.yml:2: permissions.generate" in tracking.body  # names the line
+    assert ".dabgen.yml:2: permissions.generate" in tracking.body
     assert world.branches() == ["main"]
 
 

@@ -1,5 +1,5 @@
 """The action's scheduled sync and `/dabgen sync`, end to end: the real `dabgen action`
-process against the GitHub server, the workspace server and a bare git remote."""
+command against the GitHub server, the workspace server and a bare git remote."""
 
 from __future__ import annotations
 
@@ -198,8 +198,8 @@ def test_malformed_config_reply_names_the_line(world: World,
     assert run.code == 0, run.stderr
     final = world.bot_comments()[-1].body
     assert "❌ dabgen could not finish `/dabgen sync`" in final
-    # the error line is Markdown-escaped (renders as `jobs.ids[1]`)
-    assert ".dabgen.yml:3: jobs.ids\\[1\\]: 'abc' is not of type 'integer'" in final
+    # The error line is rendered inert (core/bot/markdown): brackets escaped, never a link.
+    assert r".dabgen.yml:3: jobs.ids\[1\]: 'abc' is not of type 'integer'" in final
     scheduled_run = scheduled(world)
     assert scheduled_run.code == 2
     assert ".dabgen.yml:3: jobs.ids[1]" in scheduled_run.summary

@@ -72,6 +72,10 @@ class BareRepo:
     def set_branch(self, branch: str, sha: str) -> None:
         self._git("update-ref", f"refs/heads/{branch}", sha)
 
+    def set_ref(self, ref: str, sha: str) -> None:
+        """Any ref, e.g. GitHub's `refs/pull/<n>/head` that forks' heads are fetched from."""
+        self._git("update-ref", ref, sha)
+
     def commits(self, base: str, head: str) -> list[CommitInfo]:
         """Commits reachable from head but not base, oldest first (GitHub's PR order)."""
         return self._log("--reverse", f"{base}..{head}")

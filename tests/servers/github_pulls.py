@@ -53,14 +53,17 @@ def create_pull(state: State, params: dict[str, Any], actor: str) -> Pull:
                 draft=bool(params.get("draft", False)),
                 maintainer_can_modify=bool(params.get("maintainer_can_modify", True)))
     state.pulls[issue.number] = pull
+    state.git.set_ref(f"refs/pull/{pull.number}/head", head_sha)
     return pull
 
 
 def refresh(state: State, pull: Pull) -> Pull:
     """Re-read head/base SHAs from git (kept as last seen once a branch is deleted)."""
     if not pull.merged:
-        pull.head_sha = state.git.branch_sha(pull.head) or pull.head_sha
+        if not pull.head_repo:  # a fork's head lives in the fork, not in our branches
+            pull.head_sha = state.git.branch_sha(pull.head) or pull.head_sha
         pull.base_sha = state.git.branch_sha(pull.base) or pull.base_sha
+        state.git.set_ref(f"refs/pull/{pull.number}/head", pull.head_sha)
     return pull
 
 

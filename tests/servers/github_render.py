@@ -150,9 +150,14 @@ def issue(site: Site, state: State, i: Issue) -> dict[str, Any]:
     return data
 
 
-def _part(site: Site, state: State, branch: str, sha: str) -> dict[str, Any]:
-    return {"label": f"{site.owner}:{branch}", "ref": branch, "sha": sha,
-            "user": user(site, state.users[site.owner]), "repo": repository(site, state)}
+def _part(site: Site, state: State, branch: str, sha: str, fork: str = "") -> dict[str, Any]:
+    repo = repository(site, state)
+    if fork:  # a fork's copy: another owner and name, the same shape
+        owner, name = fork.split("/", 1)
+        repo = {**repo, "full_name": fork, "name": name, "fork": True,
+                "owner": {**repo["owner"], "login": owner}}
+    return {"label": f"{fork.split('/')[0] if fork else site.owner}:{branch}", "ref": branch,
+            "sha": sha, "user": user(site, state.users[site.owner]), "repo": repo}
 
 
 def pull_simple(site: Site, state: State, p: Pull) -> dict[str, Any]:
@@ -174,7 +179,7 @@ def pull_simple(site: Site, state: State, p: Pull) -> dict[str, Any]:
         "active_lock_reason": None, "created_at": i.created_at, "updated_at": i.updated_at,
         "closed_at": i.closed_at, "merged_at": p.merged_at, "merge_commit_sha": p.merge_commit_sha,
         "assignee": None, "assignees": [], "requested_reviewers": [], "requested_teams": [],
-        "head": _part(site, state, p.head, p.head_sha),
+        "head": _part(site, state, p.head, p.head_sha, p.head_repo),
         "base": _part(site, state, p.base, p.base_sha),
         "_links": {k: {"href": v} for k, v in (
             ("self", api), ("html", html), ("issue", issue_api),

@@ -38,7 +38,7 @@ from tests.servers.github_faults import (
 )
 from tests.servers.github_git import BareRepo
 from tests.servers.github_render import Site
-from tests.servers.github_state import PERMISSIONS, ApiError, State
+from tests.servers.github_state import PERMISSIONS, ApiError, Pull, State
 
 
 class CommentSnapshot(NamedTuple):
@@ -193,6 +193,25 @@ class GitHubServer:
         with self._lock:
             self._state.user(user)
             return reviews.add_comment(self._state, number, params, user).id
+
+    def open_pull(self, head: str, title: str, body: str, user: str, *, base: str = "main",
+                  fork: str = "", head_sha: str | None = None, draft: bool = False) -> int:
+        """A person's pull request. From a fork (`fork="owner/name"`) the head lives in the
+        fork: give its commit (`head_sha`, present in the bare repository under any ref)."""
+        with self._lock:
+            self._state.user(user)
+            if not fork:
+                params = {"head": head, "base": base, "title": title, "body": body,
+                          "draft": draft}
+                return pulls.create_pull(self._state, params, user).number
+            base_sha = self._state.git.branch_sha(base)
+            assert base_sha is not None and head_sha is not None
+            issue = self._state.add_issue(title, body, user, is_pull=True)
+            pull = Pull(issue.number, head, base, head_sha, base_sha, draft=draft,
+                        head_repo=fork)
+            self._state.pulls[issue.number] = pull
+            self._state.git.set_ref(f"refs/pull/{issue.number}/head", head_sha)
+            return issue.number
 
     def add_review(self, number: int, user: str, body: str, event: str = "COMMENT") -> int:
         """A person's review (COMMENT, APPROVE or REQUEST_CHANGES) without inline comments."""

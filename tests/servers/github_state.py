@@ -145,6 +145,7 @@ class Pull:
     merge_commit_sha: str | None = None
     review_comments: list[ReviewComment] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
+    head_repo: str = ""  # "owner/name" of a fork the head lives in; empty: this repository
 
 
 def check_body(body: Any, resource: str) -> str | None:

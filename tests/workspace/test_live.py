@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -144,10 +143,8 @@ def test_no_credentials_at_all(sdk_env: None) -> None:
 
 def test_rate_limit_storm_gives_up_after_the_retry_timeout(server: WorkspaceServer) -> None:
     server.fail("/api/2.2/jobs/get", 429, times=None, headers={"Retry-After": "0"})
-    start = time.monotonic()
     with pytest.raises(WorkspaceError) as err:
         live(server, retry=1).get_job(7)
-    assert time.monotonic() - start < 4
     assert str(err.value) == (
         f"rate limited by {server.url} after retrying for 1 s; try again later"
     )

@@ -26,9 +26,11 @@ from dabgen_ci.core.bot.grammar import (
     VarCommand,
     parse_comment,
 )
+from dabgen_ci.core.bot.mention import as_command
 from dabgen_ci.core.bot.tracking_text import MARKER_PREFIX
 
 COMMENT_EVENTS = ("issue_comment", "pull_request_review_comment")
+REVIEWED_PULL_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review")
 SCHEDULED_EVENTS = ("schedule", "workflow_dispatch")
 STRUCTURED_ON_PR = (
     "- `/dabgen regenerate` — rebuild this pull request's bundle from the workspace\n"
@@ -50,6 +52,7 @@ class Trigger:
     author_type: str = ""
     on_pull_request: bool = False
     command_input: str = ""
+    draft: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,12 +96,22 @@ class Sync:
     scheduled: bool = False
 
 
-Route = Ignore | Reply | Generate | OnPullRequest | Sync
+@dataclass(frozen=True)
+class ReviewPull:
+    """Review a pull request: the `pull_request` event (or `command: review`), or a
+    `/dabgen review` comment on one (``from_comment``)."""
+
+    from_comment: bool = False
+
+
+Route = Ignore | Reply | Generate | OnPullRequest | Sync | ReviewPull
 
 
 def route(trigger: Trigger) -> Route:
     if trigger.event_name in SCHEDULED_EVENTS and trigger.command_input == "sync":
         return Sync(scheduled=True)
+    if trigger.event_name == "pull_request":
+        return _route_pull_request(trigger)
     if trigger.event_name not in COMMENT_EVENTS:
         what = f"command {trigger.command_input!r}" if trigger.command_input else "this event"
         return Ignore(f"{what} on {trigger.event_name or 'an unknown event'} is not handled by "
@@ -109,10 +122,21 @@ def route(trigger: Trigger) -> Route:
         return Ignore(f"comment by bot {trigger.author_login}")
     if MARKER_PREFIX in trigger.body:
         return Ignore("comment carries dabgen's own marker")
-    command = parse_comment(trigger.body)
+    command = parse_comment(as_command(trigger.body))
     if command is None:
         return Ignore("not a /dabgen command")
     return _route_command(command, trigger.on_pull_request)
+
+
+def _route_pull_request(trigger: Trigger) -> Route:
+    if trigger.command_input not in ("", "review"):
+        return Ignore(f"command {trigger.command_input!r} on pull_request is not handled")
+    if trigger.action not in REVIEWED_PULL_ACTIONS:
+        return Ignore(f"pull request {trigger.action or 'event'}: only "
+                      f"{', '.join(REVIEWED_PULL_ACTIONS)} are reviewed")
+    if trigger.draft:
+        return Ignore("draft pull request: reviewed when it is marked ready for review")
+    return ReviewPull()
 
 
 def _route_command(command: Command, on_pr: bool) -> Route:
@@ -124,8 +148,8 @@ def _route_command(command: Command, on_pr: bool) -> Route:
     if isinstance(command, SyncCommand):
         return Sync()
     if isinstance(command, ReviewCommand):
-        return Reply("`/dabgen review` is not available from a comment in this version of "
-                     "the dabgen action.", "unsupported")
+        return ReviewPull(from_comment=True) if on_pr else Reply(
+            "`/dabgen review` reviews a pull request: comment it on one.", "wrong-place")
     if isinstance(command, JobCommand | PathCommand):
         if on_pr:
             return Reply("`/dabgen job` and `/dabgen path` open a new pull request: comment "
@@ -152,6 +176,8 @@ def permission_group(route_: Route) -> str | None:
     """The `.dabgen.yml` permission group a route needs; None for fixed replies."""
     if isinstance(route_, Generate):
         return "generate"
+    if isinstance(route_, ReviewPull):
+        return "validate"
     if isinstance(route_, Sync):
         return None if route_.scheduled else "sync"
     if isinstance(route_, OnPullRequest):

@@ -23,6 +23,8 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 from ruamel.yaml.tokens import CommentToken
 
 from dabgen_ci.core.bundle import yamlfmt
+from dabgen_ci.core.limits import yaml_text_problem
+from dabgen_ci.errors import BadInputError
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
@@ -71,7 +73,13 @@ def _represent_null(representer: Any, _data: None) -> Any:
 
 
 def load(text: str) -> Any:
-    """The document as ruamel's commented containers (``CommentedMap``/``CommentedSeq``)."""
+    """The document as ruamel's commented containers (``CommentedMap``/``CommentedSeq``).
+
+    A document whose aliases would expand past the budget, or that nests too deeply, is
+    refused (:class:`BadInputError`) before ruamel builds anything."""
+    too_costly = yaml_text_problem(text)
+    if too_costly:
+        raise BadInputError(f"refusing to read this YAML: {too_costly}")
     return _yaml().load(text)
 
 

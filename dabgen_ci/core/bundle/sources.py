@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-from dabgen_ci.core.bundle.tree import Location, fmt_location, get_at
+from dabgen_ci.core.bundle.tree import Location, format_path, get_at
 
 SourceKind = Literal["notebook", "file", "directory"]
 
@@ -94,12 +94,12 @@ def workspace_refs(settings: Mapping) -> list[SourceRef]:
     uses: dict[str, list[str]] = {}
     for slot in workspace_slots(settings):
         kinds.setdefault(slot.path, slot.kind)
-        uses.setdefault(slot.path, []).append(fmt_location(slot.location))
+        uses.setdefault(slot.path, []).append(format_path(slot.location))
     return [SourceRef(path, kinds[path], tuple(uses[path])) for path in uses]
 
 
 def task_key_at(settings: Mapping, location: str) -> str | None:
-    """The innermost ``task_key`` on the way to a ``fmt_location`` string, if any."""
+    """The innermost ``task_key`` on the way to a ``format_path`` string, if any."""
     node: object = settings
     found = None
     for part in _parse_location(location):

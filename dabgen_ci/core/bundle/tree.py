@@ -1,8 +1,9 @@
 """Addressing values inside nested JSON-like data (dicts and lists).
 
-Conversion, layout and the round-trip check all talk about the same places in a job
-("``tasks[3].notebook_task.notebook_path``"); one representation (a tuple of keys and
-indices) and one way to print it keeps their diagnostics comparable.
+Conversion, layout, the round-trip check and the validator all talk about the same places
+in a job ("``tasks[3].notebook_task.notebook_path``"); one representation (a tuple of keys
+and indices) and one way to print it (:func:`format_path`, the ``path`` of every
+diagnostic) keeps their diagnostics comparable.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from collections.abc import Sequence
 Location = tuple[str | int, ...]
 
 
-def fmt_location(location: Sequence[str | int], *, root: str = "") -> str:
-    """``("tasks", 0, "notebook_task")`` → ``tasks[0].notebook_task`` (YAML-path style)."""
-    out = root
-    for part in location:
+def format_path(path: Sequence[str | int]) -> str:
+    """``("resources", "jobs", "etl", "tasks", 0)`` → ``resources.jobs.etl.tasks[0]``."""
+    out = ""
+    for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
         else:

@@ -141,7 +141,7 @@ def cell_from_text(text: str, first_line: int, default_language: str) -> Cell:
 def _load_jupyter(source: str) -> dict | None:
     try:
         notebook = json.loads(source)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested too deeply for json: not a notebook
         return None
     if isinstance(notebook, dict) and isinstance(notebook.get("cells"), list):
         return notebook

@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import re
 
-from dabgen_ci.core.bot.tracking_text import code_span, one_line
+from dabgen_ci.core.bot.markdown import inert, literal, neutral
 from dabgen_ci.core.bundle.roundtrip import ABSENT
+from dabgen_ci.core.diagnostics import count
 from dabgen_ci.core.review.findings import CATEGORIES, Finding
 from dabgen_ci.core.review.plan import FieldChange, JobChange
 from dabgen_ci.core.review.report import BundleReview, Review
@@ -24,11 +25,18 @@ ICONS = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
 VALUE_LIMIT = 120
 MAX_CHANGES_SHOWN = 50
 MAX_BODY_FINDINGS = 100
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
 def review_marker(head: str) -> str:
     return f"{REVIEW_MARKER_PREFIX} head={head or 'worktree'} -->"
+
+
+def superseded_body(old_head: str, new_url: str, new_head: str) -> str:
+    """A replaced review, reduced to a pointer to the one that replaced it."""
+    sha = new_head[:10]
+    link = f"[the review of `{sha}`]({new_url})" if new_url else f"the review of `{sha}`"
+    return (f"{REVIEW_MARKER_PREFIX} head={old_head or 'unknown'} superseded -->\n"
+            f"_Superseded by {link}._\n")
 
 
 def finding_marker(finding: Finding, *, resolved: bool = False) -> str:
@@ -36,8 +44,9 @@ def finding_marker(finding: Finding, *, resolved: bool = False) -> str:
 
 
 def plain(text: str) -> str:
-    """Text from a job or bundle as inert Markdown: no markup, no @mention, no HTML."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text, 300)).replace("@", "@\u200b")
+    """Text from a job, a bundle or a validator as inert Markdown prose (one shared rule:
+    :mod:`dabgen_ci.core.bot.markdown`)."""
+    return inert(text, 300)
 
 
 def cell(text: str) -> str:
@@ -51,12 +60,12 @@ def value(v: object) -> str:
     text = v if isinstance(v, str) else json.dumps(v, sort_keys=True, ensure_ascii=False)
     if len(text) > VALUE_LIMIT:
         text = text[: VALUE_LIMIT - 1] + "…"
-    return code_span(text)
+    return literal(text, VALUE_LIMIT + 10)
 
 
 def deletion_sentence(job: JobChange, *, markdown: bool = True) -> str:
     """The sentence reviewers must not miss (bold in the body, plain in annotations)."""
-    name, key = (plain(job.name), code_span(job.key)) if markdown else (job.name, job.key)
+    name, key = (plain(job.name), literal(job.key)) if markdown else (job.name, job.key)
     what = f"job {job.job_id} ({name})" if job.job_id else f"the job of {key}"
     return f"deploying this deletes {what} from the workspace"
 
@@ -99,8 +108,7 @@ def summary_table(review: Review) -> str:
     skipped = {k: v for b in review.bundles for k, v in b.validators_skipped.items()}
     for category in CATEGORIES:
         found = [f for f in review.findings if f.category == category]
-        errors = sum(f.severity == "error" for f in found)
-        warnings = sum(f.severity == "warning" for f in found)
+        errors, warnings = count(found), count(found, "warning")
         note = ""
         if category == "Databricks CLI" and "databricks-cli" in skipped:
             note = "skipped: " + plain(skipped["databricks-cli"])
@@ -117,7 +125,7 @@ def summary_table(review: Review) -> str:
 def finding_line(finding: Finding) -> str:
     where = ""
     if finding.file:
-        where = code_span(f"{finding.file}:{finding.line}" if finding.line else finding.file)
+        where = literal(f"{finding.file}:{finding.line}" if finding.line else finding.file)
         where = f" {where}"
     hint = f" — _fix:_ {finding.hint}" if finding.hint else ""
     icon = ICONS.get(finding.severity, "")
@@ -141,7 +149,7 @@ def plan_section(bundle: BundleReview) -> str:
 
 
 def _plan_row(job: JobChange) -> str:
-    ident = code_span(job.key) + (f" (job {job.job_id})" if job.job_id else "")
+    ident = literal(job.key) + (f" (job {job.job_id})" if job.job_id else "")
     if job.kind == "update":
         edits = sum(c.ui_edit for c in job.changes)
         detail = f"{len(job.changes)} field(s)" if job.changes else "no change"
@@ -169,12 +177,12 @@ def _changes_details(job: JobChange) -> str:
 
 def _change_row(change: FieldChange) -> str:
     flag = " ⚠️ UI edit since the last sync" if change.ui_edit else ""
-    return (f"| {cell(code_span(change.path))}{flag} | {cell(value(change.old))} | "
+    return (f"| {cell(literal(change.path))}{flag} | {cell(value(change.old))} | "
             f"{cell(value(change.new))} |")
 
 
 def risk_section(text: str) -> str:
-    quoted = "\n".join("> " + line.replace("@", "@\u200b") if line.strip() else ">"
+    quoted = "\n".join("> " + neutral(line, 2000) if line.strip() else ">"
                        for line in text.strip().splitlines())
     return ("#### 🤖 Risk summary (written by a model — the findings above are the record)"
             f"\n\n{quoted}")
@@ -211,6 +219,13 @@ def annotation(finding: Finding) -> str:
     return f"::{kind} {','.join(props)}::{_data(finding.message + hint)}"
 
 
+def review_annotations(review: Review) -> list[str]:
+    """Every finding, and every job a deploy would delete, as workflow commands."""
+    lines = [annotation(f) for f in review.findings]
+    return lines + [deletion_annotation(j) for b in review.bundles
+                    for j in b.plan.of_kind("delete")]
+
+
 def deletion_annotation(job: JobChange) -> str:
     sentence = deletion_sentence(job, markdown=False)
     return f"::warning file={_prop(job.file)},title=deploy plan::{_data(sentence)}"
@@ -225,5 +240,4 @@ def _prop(text: str) -> str:
 
 
 def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
-        "@", "@\u200b")
+    return neutral(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
-from dabgen_ci.core.bot.tracking_text import code_span
+from dabgen_ci.core.bot.markdown import literal
 from dabgen_ci.core.review.facts import (
     BundleFacts,
     Loc,
@@ -74,8 +74,8 @@ def hard_coded_ids(facts: BundleFacts, options: LintOptions) -> Iterator[Hit]:
             field = path[-1] if path else None
             kind = ID_FIELDS.get(field) if isinstance(field, str) else None
             if kind and isinstance(value, str) and value.strip() and not is_reference(value):
-                yield _hit(f"hard-coded {kind} id {code_span(value)} in "
-                           f"{code_span(fmt_path(path))}", locate(facts.locations, path), path)
+                yield _hit(f"hard-coded {kind} id {literal(value)} in "
+                           f"{literal(fmt_path(path))}", locate(facts.locations, path), path)
 
 
 def prod_target(facts: BundleFacts, options: LintOptions) -> Iterator[Hit]:
@@ -84,11 +84,11 @@ def prod_target(facts: BundleFacts, options: LintOptions) -> Iterator[Hit]:
     targets = facts.config.get("targets")
     target = targets.get(name) if isinstance(targets, Mapping) else None
     if not isinstance(target, Mapping):
-        yield _hit(f"the bundle has no {code_span(name)} target",
+        yield _hit(f"the bundle has no {literal(name)} target",
                    locate(facts.locations, ("targets",)), "targets")
     elif target.get("mode") == "development":
         path = ("targets", name, "mode")
-        yield _hit(f"target {code_span(name)} is in development mode: deploys get "
+        yield _hit(f"target {literal(name)} is in development mode: deploys get "
                    "`[dev user]` name prefixes and paused schedules",
                    locate(facts.locations, path), path)
 
@@ -100,8 +100,8 @@ def all_purpose_clusters(facts: BundleFacts, options: LintOptions) -> Iterator[H
             for path, task in tasks(job, (*root, "jobs", key)):
                 if task.get("existing_cluster_id"):
                     where = (*path, "existing_cluster_id")
-                    task_key = code_span(str(task.get("task_key", "?")))
-                    yield _hit(f"task {task_key} of job {code_span(key)} runs on an "
+                    task_key = literal(str(task.get("task_key", "?")))
+                    yield _hit(f"task {task_key} of job {literal(key)} runs on an "
                                "all-purpose cluster (`existing_cluster_id`)",
                                locate(facts.locations, where), where)
 
@@ -123,7 +123,7 @@ def failure_notifications(facts: BundleFacts, options: LintOptions) -> Iterator[
                                                               job_tasks))):
             continue
         path = ("resources", "jobs", key)
-        yield _hit(f"job {code_span(key)} sends no notification when a run fails",
+        yield _hit(f"job {literal(key)} sends no notification when a run fails",
                    locate(view.locations, path), path)
 
 
@@ -155,8 +155,8 @@ def unpaused_in_dev(facts: BundleFacts, options: LintOptions) -> Iterator[Hit]:
                               *(("pause_status",) if explicit else ()))
                 why = " (`pause_status: UNPAUSED` is kept by development mode)" if explicit \
                     else ""
-                yield _hit(f"the {field} of job {code_span(key)} is unpaused in target "
-                           f"{code_span(view.name)}{why}",
+                yield _hit(f"the {field} of job {literal(key)} is unpaused in target "
+                           f"{literal(view.name)}{why}",
                            locate(view.locations, path), path)
 
 
@@ -168,7 +168,7 @@ def end_of_support_runtimes(facts: BundleFacts, options: LintOptions) -> Iterato
                     and not is_reference(value):
                 why = support_ended(value, options.today)
                 if why:
-                    yield _hit(f"{why} ({code_span(value)})", locate(view.locations, path), path)
+                    yield _hit(f"{why} ({literal(value)})", locate(view.locations, path), path)
 
 
 def run_as_in_prod(facts: BundleFacts, options: LintOptions) -> Iterator[Hit]:
@@ -178,10 +178,10 @@ def run_as_in_prod(facts: BundleFacts, options: LintOptions) -> Iterator[Hit]:
         return
     missing = [key for key, job in jobs(view.config) if not job.get("run_as")]
     if missing:
-        shown = ", ".join(code_span(k) for k in missing[:5]) + (" …" if len(missing) > 5
+        shown = ", ".join(literal(k) for k in missing[:5]) + (" …" if len(missing) > 5
                                                                  else "")
         path = ("targets", options.prod_target)
-        yield _hit(f"target {code_span(options.prod_target)} sets no `run_as`: job(s) {shown} "
+        yield _hit(f"target {literal(options.prod_target)} sets no `run_as`: job(s) {shown} "
                    "would run as whoever deploys", locate(facts.locations, path), path)
 
 
@@ -210,8 +210,8 @@ def _missing_in_task(facts: BundleFacts, view: TargetView, key: str, path: Path,
         local = posixpath.normpath(posixpath.join(posixpath.dirname(where.file) if where
                                                   else "", value))
         if local not in facts.files:
-            task_key = code_span(str(task.get("task_key", "?")))
-            yield _hit(f"{kind} {code_span(value)} of task {task_key} in job {code_span(key)} "
+            task_key = literal(str(task.get("task_key", "?")))
+            yield _hit(f"{kind} {literal(value)} of task {task_key} in job {literal(key)} "
                        "is not in the bundle", where, (*path, *fields))
 
 
@@ -220,7 +220,7 @@ def removed_without_intent(facts: BundleFacts, options: LintOptions) -> Iterator
     if options.remove_deleted:
         return
     for job in facts.removed:
-        name = f", {code_span(job.name)}" if job.name else ""
+        name = f", {literal(job.name)}" if job.name else ""
         which = f" (job {job.job_id}{name})" if job.job_id else ""
-        yield Hit(f"job resource {code_span(job.key)}{which} was removed; deploying deletes "
+        yield Hit(f"job resource {literal(job.key)}{which} was removed; deploying deletes "
                   "the job", job.file, None, f"resources.jobs.{job.key}")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from dabgen_ci.core.bot.markdown import literal, neutral
 from dabgen_ci.core.bot.tracking_text import cap, fenced
 from dabgen_ci.core.bundle.merge import ABSENT
+from dabgen_ci.core.diagnostics import of_severity
 from dabgen_ci.core.sync.report import BundleReport, FieldChange, FieldConflict, JobDrift
 
 BODY_LIMIT = 60_000
@@ -72,7 +73,7 @@ def _head(report: BundleReport, options: RenderOptions) -> str:
     if report.unchanged_jobs:
         lines += [f"{report.unchanged_jobs} other job(s) match the workspace.", ""]
     lines += [f"- {note}" for note in report.notes]
-    errors = [d for d in report.diagnostics if d.severity == "error"]
+    errors = of_severity(report.diagnostics)
     if errors:
         body = "\n".join(options.redact(d.render()) for d in errors[:50])
         lines += ["", f"**Validation: {len(errors)} error(s)**", "", fenced(body), ""]

@@ -18,7 +18,7 @@ from dabgen_ci.config import Config
 from dabgen_ci.core.bot.markdown import literal
 from dabgen_ci.core.bot.tracking_text import Outcome, Section
 from dabgen_ci.core.bundle.layout import job_ids_in
-from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.diagnostics import Diagnostic, of_severity
 from dabgen_ci.core.redact import Redactor
 from dabgen_ci.errors import DabgenError
 from dabgen_ci.git import BOT_EMAIL, GitRepo, noreply_co_author
@@ -160,7 +160,7 @@ def other_jobs_refusal(env: BotEnv, job_ids: tuple[int, ...], branch: str) -> Re
 
 def secrets_hint(diagnostics: Sequence[Diagnostic]) -> str:
     """What to do when the secret check stopped delivery (empty when it did not)."""
-    found = [d for d in diagnostics if d.source == SECRETS_SOURCE and d.severity == "error"]
+    found = [d for d in of_severity(diagnostics) if d.source == SECRETS_SOURCE]
     if not found:
         return ""
     return (f"dabgen found {len(found)} value(s) that look like credentials (listed below by "

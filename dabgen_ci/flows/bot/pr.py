@@ -10,11 +10,8 @@ the bot collaborate); `regenerate` replaces the bundle and so refuses, like the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
-from dabgen_ci.config import AgentConfig
 from dabgen_ci.core.bot.grammar import (
     BRANCH_PREFIX,
     FreeForm,
@@ -33,33 +30,13 @@ from dabgen_ci.core.paths import confine, write_file, write_target
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.flows.bot.deliver import BotEnv, Result, commit, secrets_hint
 from dabgen_ci.flows.bot.issue import deliver_bundle
+from dabgen_ci.flows.bot.refining import Refiner, RefineRequest
+from dabgen_ci.flows.bot.thread_context import thread_context
 from dabgen_ci.github.client import PullInfo
 from dabgen_ci.github.tracking import Tracker
 from dabgen_ci.validate import ValidationReport, validate_bundle
 
 YAML_SUFFIXES = (".yml", ".yaml")
-
-
-@dataclass(frozen=True)
-class RefineRequest:
-    """A free-form request for the agent, to be applied to the files under `bundle_dir`."""
-
-    bundle_dir: Path
-    text: str
-    context_lines: tuple[str, ...]
-    requester: str
-    agent: AgentConfig = field(default_factory=AgentConfig)
-    # earlier /dabgen exchanges on the PR: quoted to the agent as data, never instructions
-    history: tuple[str, ...] = ()
-
-
-class Refiner(Protocol):
-    """Edits a bundle in place for a free-form request; returns a one-paragraph summary.
-
-    The bot re-validates whatever the refiner wrote and pushes nothing if it is invalid.
-    """
-
-    def refine(self, request: RefineRequest) -> str: ...
 
 
 def is_dabgen_pull(pull: PullInfo, repository: str) -> bool:
@@ -146,7 +123,8 @@ def _edit(env: BotEnv, pull: PullInfo, tracker: Tracker, edit: Edit) -> Result:
     env.repo.push(pull.head, sha)
     tracker.step("commit", "done", f"{new_sha[:10]} pushed")
     return Result("success", pr=pull, branch=pull.head, validation="passed", sections=sections,
-                  summary=f"{done}\n\nCommitted `{new_sha[:10]}` to `{pull.head}` "
+                  summary=f"{done}\n\nCommitted [`{new_sha[:10]}`]({_commit_url(env, new_sha)}) "
+                          f"to `{pull.head}` "
                           f"([#{pull.number}]({pull.url})); validation ✅ passed.")
 
 
@@ -158,13 +136,19 @@ def _edit_function(env: BotEnv, command: PullCommand, refiner: Refiner | None) -
     if isinstance(command, FreeForm) and refiner is not None:
         def refine(root: Path) -> tuple[str, str]:
             assert env.ctx.number is not None and env.ctx.comment is not None
-            history = env.api.dabgen_exchanges(env.ctx.number, env.ctx.comment.id)
+            comment = env.ctx.comment
+            history = (thread_context(env.api, env.ctx.number, comment) if comment.thread
+                       else env.api.dabgen_exchanges(env.ctx.number, comment.id))
             request = RefineRequest(root, command.text, command.extra_lines,
                                     env.requester.login, env.config.agent, tuple(history))
             return refiner.refine(request), f"dabgen: {neutral(command.text, 60)}"
 
         return refine
     raise BadInputError(f"{type(command).__name__} is not an edit")
+
+
+def _commit_url(env: BotEnv, sha: str) -> str:
+    return f"{env.ctx.server_url}/{env.ctx.repository}/commit/{sha}"
 
 
 def _target_add(root: Path, name: str) -> tuple[str, str]:

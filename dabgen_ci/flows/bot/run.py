@@ -12,8 +12,6 @@ infrastructure failed (GitHub or git unreachable) or on a bug.
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from dabgen_ci.config import Config
 from dabgen_ci.core.bot.grammar import FreeForm, PathCommand, RegenerateCommand, ValidateCommand
@@ -23,6 +21,7 @@ from dabgen_ci.core.bot.routing import (
     Ignore,
     OnPullRequest,
     Reply,
+    ReviewPull,
     Route,
     Sync,
     describe,
@@ -34,23 +33,27 @@ from dabgen_ci.core.bot.tracking_text import (
     GENERATE_STEPS,
     VALIDATE_STEPS,
     TrackingState,
+    one_line,
     reply_marker,
     tracking_marker,
 )
-from dabgen_ci.core.redact import Redactor
 from dabgen_ci.errors import BadInputError, DabgenError
 from dabgen_ci.flows.bot.deliver import BotEnv, Result
 from dabgen_ci.flows.bot.failures import INTERNAL_ERROR, failure_for, resolve_bundle_dir, run_cli
 from dabgen_ci.flows.bot.issue import run_generate
-from dabgen_ci.flows.bot.pr import Refiner, run_pr_command
+from dabgen_ci.flows.bot.issue_text import STEP as ISSUE_TEXT_STEP
+from dabgen_ci.flows.bot.issue_text import IssueText
+from dabgen_ci.flows.bot.pr import run_pr_command
+from dabgen_ci.flows.bot.review_pr import review_event, review_on_comment
+from dabgen_ci.flows.bot.services import BotServices
 from dabgen_ci.flows.bot.sync_entry import SYNC_STEPS, run_scheduled_sync, run_sync_comment
-from dabgen_ci.git import GitError, GitRepo
-from dabgen_ci.github.client import GitHubApi, GitHubError
+from dabgen_ci.git import GitError
+from dabgen_ci.github.client import CommentApi, GitHubError
 from dabgen_ci.github.context import ActionContext
 from dabgen_ci.github.outputs import write_outputs, write_summary
 from dabgen_ci.github.repo_config import read_base_config
+from dabgen_ci.github.threads import ThreadComments
 from dabgen_ci.github.tracking import Tracker, post_reply
-from dabgen_ci.workspace.base import WorkspaceSource
 
 AGENT_NEEDED = (
     "Free-form requests are handled by dabgen's Claude agent, which needs model "
@@ -61,18 +64,6 @@ AGENT_NEEDED = (
 PATH_STEPS = ("list notebooks", *GENERATE_STEPS[1:])
 
 
-@dataclass(frozen=True)
-class BotServices:
-    """The outside world, built by the entry point (or a test)."""
-
-    api: GitHubApi
-    repo: GitRepo
-    open_source: Callable[[], WorkspaceSource]
-    redactor: Redactor
-    log: Callable[[str], None]
-    refiner: Refiner | None = None
-
-
 def run_bot(ctx: ActionContext, services: BotServices) -> int:
     """Handle the event of `ctx`; returns the process exit code."""
     decision = route(ctx.trigger)
@@ -81,10 +72,16 @@ def run_bot(ctx: ActionContext, services: BotServices) -> int:
         write_outputs(ctx, Result("up_to_date").outputs())
         return 0
     try:
+        if isinstance(decision, ReviewPull) and not decision.from_comment:
+            return review_event(ctx, services)
         if isinstance(decision, Sync) and decision.scheduled:
             return run_scheduled_sync(ctx, services)
         return _handle(ctx, services, decision)
     except (GitHubError, GitError) as exc:  # before a tracking comment exists: log only
+        services.log(f"error: {exc}")
+        write_outputs(ctx, Result("failure").outputs())
+        return exc.exit_code
+    except DabgenError as exc:  # a review without a comment to report in (bad config, …)
         services.log(f"error: {exc}")
         write_outputs(ctx, Result("failure").outputs())
         return exc.exit_code
@@ -93,7 +90,7 @@ def run_bot(ctx: ActionContext, services: BotServices) -> int:
 def _handle(ctx: ActionContext, services: BotServices, decision: Route) -> int:
     comment, number = ctx.comment, ctx.number
     assert comment is not None and number is not None, "routed events carry a comment"
-    config, problem = Config(), None
+    config, problem, permission = Config(), None, "none"
     group = permission_group(decision)
     if group is not None:
         try:
@@ -106,6 +103,8 @@ def _handle(ctx: ActionContext, services: BotServices, decision: Route) -> int:
     _react(ctx, services, "eyes")
     if isinstance(decision, Reply):
         return _reply(ctx, services, decision.text)
+    if isinstance(decision, ReviewPull):
+        return _review_reply(ctx, services, problem)
     if isinstance(decision, OnPullRequest) and isinstance(decision.command, FreeForm) \
             and services.refiner is None:
         return _reply(ctx, services, AGENT_NEEDED)
@@ -113,14 +112,16 @@ def _handle(ctx: ActionContext, services: BotServices, decision: Route) -> int:
     command = "/dabgen sync" if isinstance(decision, Sync) else describe(decision.command)
     state = TrackingState.start(tracking_marker(comment.id), command,
                                 comment.login, ctx.run_url, _steps(decision))
-    tracker = Tracker(services.api, number, state, services.log)
+    tracker = Tracker(_comments(ctx, services), number, state, services.log)
     tracker.open()
-    return _tracked(ctx, services, decision, config, problem, tracker)
+    text = _issue_text(decision, services, config, permission)
+    return _tracked(ctx, services, decision, config, problem, tracker, text)
 
 
 def _tracked(ctx: ActionContext, services: BotServices,
              decision: Generate | OnPullRequest | Sync,
-             config: Config, problem: DabgenError | None, tracker: Tracker) -> int:
+             config: Config, problem: DabgenError | None, tracker: Tracker,
+             issue_text: IssueText | None = None) -> int:
     result = Result("failure", error="the run was interrupted", hint="Comment again.",
                     exit_code=1)
     try:
@@ -129,7 +130,7 @@ def _tracked(ctx: ActionContext, services: BotServices,
         env = BotEnv(ctx, services.api, services.repo, config, resolve_bundle_dir(ctx, config),
                      run_cli(ctx, config), services.open_source, services.redactor, services.log)
         if isinstance(decision, Generate):
-            result = run_generate(env, decision.command, tracker)
+            result = run_generate(env, decision.command, tracker, issue_text)
         elif isinstance(decision, Sync):
             result = run_sync_comment(env, tracker)
         else:
@@ -166,7 +167,11 @@ def _steps(decision: Generate | OnPullRequest | Sync) -> tuple[str, ...]:
     if isinstance(decision, Sync):
         return SYNC_STEPS
     if isinstance(decision, Generate):
-        return PATH_STEPS if isinstance(decision.command, PathCommand) else GENERATE_STEPS
+        steps = PATH_STEPS if isinstance(decision.command, PathCommand) else GENERATE_STEPS
+        if not decision.command.extra_lines:
+            return steps
+        at = steps.index("commit")
+        return (*steps[:at], ISSUE_TEXT_STEP, *steps[at:])
     if isinstance(decision.command, RegenerateCommand):
         return GENERATE_STEPS
     if isinstance(decision.command, ValidateCommand):
@@ -183,20 +188,57 @@ def _deny(ctx: ActionContext, services: BotServices, group: str, permission: str
     _react(ctx, services, "confused")
     text = (f"@{comment.login} dabgen only runs this command for people with `{needed}` "
             f"permission (or higher) on this repository. Ask a maintainer to run it.")
-    post_reply(services.api, ctx.number, reply_marker(comment.id),
+    post_reply(_comments(ctx, services), ctx.number, reply_marker(comment.id),
                reply_marker(comment.id) + "\n" + text, services.log)
     write_outputs(ctx, Result("refused").outputs())
     return 0
 
 
-def _reply(ctx: ActionContext, services: BotServices, text: str) -> int:
+def _reply(ctx: ActionContext, services: BotServices, text: str,
+           result: Result | None = None) -> int:
     comment = ctx.comment
     assert comment is not None and ctx.number is not None
     marker = reply_marker(comment.id)
-    post_reply(services.api, ctx.number, marker, f"{marker}\n{text}", services.log)
+    post_reply(_comments(ctx, services), ctx.number, marker, f"{marker}\n{text}", services.log)
     write_summary(ctx, text, services.redactor)
-    write_outputs(ctx, Result("success").outputs())
+    write_outputs(ctx, (result or Result("success")).outputs())
     return 0
+
+
+def _issue_text(decision: Route, services: BotServices, config: Config,
+                permission: str) -> IssueText | None:
+    """The lines under `/dabgen job|path`, with the agent when the requester may use it."""
+    if not isinstance(decision, Generate) or not decision.command.extra_lines:
+        return None
+    lines = decision.command.extra_lines
+    if not config.allows("refine", permission):
+        needed = config.permissions.get("refine", "write")
+        return IssueText(lines, None, f"applying free-form text needs `{needed}` permission "
+                                      "(the `refine` group of `.dabgen.yml`)")
+    return IssueText(lines, services.refiner)
+
+
+def _review_reply(ctx: ActionContext, services: BotServices,
+                  problem: DabgenError | None) -> int:
+    """`/dabgen review`: the review on the PR, and a short reply where it was asked for."""
+    try:
+        if problem is not None:
+            raise problem
+        text, result = review_on_comment(ctx, services)
+    except DabgenError as exc:
+        result = failure_for(exc)
+        text = (f"dabgen could not review this pull request: {one_line(result.error)}\n\n"
+                f"**What to do:** {result.hint}")
+    _reply(ctx, services, text, result)
+    return result.exit_code
+
+
+def _comments(ctx: ActionContext, services: BotServices) -> CommentApi:
+    """Replies go where the comment was written: its review thread, or the conversation."""
+    comment = ctx.comment
+    if comment is not None and comment.thread is not None and ctx.number is not None:
+        return ThreadComments(services.api, ctx.number, comment.thread.root_id)
+    return services.api
 
 
 def _react(ctx: ActionContext, services: BotServices, content: str) -> None:

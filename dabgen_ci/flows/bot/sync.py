@@ -22,6 +22,7 @@ from dabgen_ci.config_bundles import BundleConfig
 from dabgen_ci.core.bot.grammar import BRANCH_PREFIX
 from dabgen_ci.core.bot.markdown import neutral
 from dabgen_ci.core.bot.tracking_text import Outcome, Section
+from dabgen_ci.core.diagnostics import of_severity
 from dabgen_ci.core.sync.render import RenderOptions, render_report
 from dabgen_ci.core.sync.report import BundleReport
 from dabgen_ci.core.sync.state import WorkspaceState
@@ -187,7 +188,7 @@ def _no_drift(env: BotEnv, state: BranchState, report: BundleReport) -> Result:
 
 
 def _invalid(branch: str, report: BundleReport) -> Result:
-    errors = [d for d in report.diagnostics if d.severity == "error"]
+    errors = of_severity(report.diagnostics)
     body = "\n".join(d.render() for d in errors)
     return Result("failure", branch=branch, validation="failed", exit_code=1,
                   sections=(Section(f"Validation errors ({len(errors)})", body, code=True),),

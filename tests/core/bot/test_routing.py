@@ -91,7 +91,6 @@ def test_review_comments_are_on_a_pull_request() -> None:
         ("/dabgen", "help", "/dabgen job <id>"),
         ("/dabgen job x1", "malformed", "`x1` is not a job id"),
         ("/dabgen path relative/dir", "malformed", "not an absolute workspace path"),
-        ("/dabgen review", "unsupported", "`/dabgen review` is not available"),
     ],
 )
 def test_fixed_replies(body: str, kind: str, text: str) -> None:

@@ -1,4 +1,5 @@
-"""Shared helpers for the core tests: fixtures, a fake export, and a full round trip."""
+"""Shared helpers for the core tests: job fixtures (the golden cases), a fake export, and a
+full round trip."""
 
 from __future__ import annotations
 
@@ -19,18 +20,28 @@ from dabgen_ci.core.bundle.roundtrip import (
 )
 from dabgen_ci.core.workspace_objects import ExportedObject
 
-FIXTURES = Path(__file__).parent / "fixtures" / "jobs"
+# The converter's inputs are the golden cases (tests/flows/test_generate_golden.py): each
+# case with one job is also a fixture here, so a rule's unit test and its exact output
+# read the same jobs/get body.
+GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "generate"
 
 # A notebook's language is hinted by the end of its name in the fixtures.
 _LANGUAGE_HINTS = {"_sql": "sql", "_scala": "scala", "_r": "r", "_jupyter": "ipynb"}
 
 
+def _job_files(case: str) -> list[Path]:
+    return sorted((GOLDEN / case / "snapshot" / "jobs").glob("*.json"))
+
+
 def fixture_names() -> list[str]:
-    return sorted(p.stem for p in FIXTURES.glob("*.json"))
+    """The golden cases that hold exactly one job."""
+    return sorted(p.name for p in GOLDEN.iterdir() if len(_job_files(p.name)) == 1)
 
 
 def load_fixture(name: str) -> dict:
-    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+    """The ``jobs/get`` body of the one-job golden case ``name``."""
+    [job_file] = _job_files(name)
+    return json.loads(job_file.read_text(encoding="utf-8"))
 
 
 _COMMENT = {"py": "#", "r": "#", "sql": "--", "scala": "//"}

@@ -73,7 +73,7 @@ def test_text_from_the_bundle_cannot_mention_or_inject_html() -> None:
     body = review_body(review())
     assert "@team" not in body and "<b>" not in body
     assert plain("Closes #2 @org/team <img src=x>") == (
-        "Closes \\#2 @\u200borg/team \\<img src=x\\>")
+        "C\u200bloses #\u200b2 @\u200borg/team \\<img src=x\\>")
 
 
 def test_a_skipped_plan_says_why() -> None:

@@ -1,0 +1,2 @@
+# Databricks notebook source
+# /Users/fay@example.com/orchestration/country report

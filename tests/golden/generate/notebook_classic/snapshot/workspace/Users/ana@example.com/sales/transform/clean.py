@@ -1,0 +1,2 @@
+# Databricks notebook source
+# /Users/ana@example.com/sales/transform/clean

@@ -1,0 +1,1 @@
+file /Workspace/Users/ben@example.com/ml/jobs/compute_features.py

@@ -1,0 +1,1 @@
+file /Workspace/Users/dina@example.com/reports/queries/daily totals.sql

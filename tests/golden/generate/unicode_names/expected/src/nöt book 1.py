@@ -1,0 +1,2 @@
+# Databricks notebook source
+# /Users/zoé@example.com/Projets Été/nöt book 1

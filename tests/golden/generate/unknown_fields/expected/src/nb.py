@@ -1,0 +1,2 @@
+# Databricks notebook source
+# /Users/hal@example.com/nb
