@@ -115,3 +115,9 @@ def test_annotations_escape_workflow_command_syntax() -> None:
     assert deletion_annotation(PLAN.jobs[2]) == (
         "::warning file=bundle/resources/old.job.yml,title=deploy plan::deploying this deletes "
         "job 1002 (Old @team job) from the workspace")
+
+
+def test_findings_without_a_path_on_different_lines_are_told_apart() -> None:
+    first = Finding("loader", "error", "cannot merge", "", "bundle/a.yml", 3)
+    second = Finding("loader", "error", "cannot merge", "", "bundle/a.yml", 9)
+    assert first.fingerprint != second.fingerprint
