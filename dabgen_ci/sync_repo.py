@@ -15,9 +15,10 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
+from dabgen_ci.core.paths import PathRefused, confine, relative, write_file, write_target
 from dabgen_ci.core.sync import base as records
 from dabgen_ci.core.sync.base import BaseRecord
 from dabgen_ci.core.sync.locate import JobLocation
@@ -46,13 +47,14 @@ class BundleFolder:
 
 
 def bundle_path(repo_root: Path, directory: str) -> Path:
-    """``repo_root/directory``, refused when it leaves the checkout or enters ``.git``."""
-    rel = _relative(directory) if directory not in ("", ".") else "."
-    root = Path(repo_root).resolve()
-    path = (root / rel).resolve() if rel != "." else root
-    if (path != root and root not in path.parents) or (root / ".git") in (path, *path.parents):
-        raise BadInputError(f"bundle folder {directory!r} is not inside the repository")
-    return path
+    """``repo_root/directory``, refused when it leaves the checkout or enters ``.git``
+    (the one path rule, :func:`dabgen_ci.core.paths.confine`)."""
+    try:
+        return confine(repo_root, directory or ".", what="bundle folder",
+                       where="the repository", allow_self=True)
+    except PathRefused:
+        raise BadInputError(f"bundle folder {directory!r} is not inside the repository"
+                            ) from None
 
 
 def read_bundle(folder: BundleFolder) -> RepoBundle:
@@ -109,7 +111,7 @@ def apply_changes(folder: BundleFolder, writes: Mapping[str, bytes], deletes: It
         _inside(root, rel)  # again: a folder created above must not be a link out
         if target.is_symlink() or target.is_dir():
             raise BadInputError(f"cannot write {folder.dir}/{rel}: a link or folder is there")
-        target.write_bytes(content)
+        write_file(target, content)
 
 
 # -- internals ------------------------------------------------------------------------------
@@ -164,21 +166,10 @@ def _read_optional(root: Path, rel: str) -> bytes | None:
 
 
 def _inside(root: Path, rel: str) -> Path:
-    path = root / _relative(rel)
-    parent = path.parent.resolve()
-    top = root.resolve()
-    if parent != top and top not in parent.parents:
-        raise BadInputError(f"{rel} leads outside the bundle folder; refusing to use it")
-    return path
-
-
-def _relative(rel: str) -> str:
-    parts = PurePosixPath(rel).parts
-    bad = (not parts or rel.startswith("/") or "\\" in rel or "\x00" in rel
-           or any(p in ("..", ".") or p.casefold() == ".git" for p in parts))
-    if bad:
-        raise BadInputError(f"{rel!r} is not a relative path inside the bundle folder")
-    return str(PurePosixPath(*parts))
+    """``rel`` below the bundle folder by the one path rule; its final name is not
+    followed (a link there is refused by the caller or by :func:`write_file`)."""
+    return write_target(root, relative(rel, what="bundle file", device_names=False).as_posix(),
+                        what="bundle file", where="the bundle folder")
 
 
 def _prune(directory: Path, root: Path) -> None:

@@ -15,6 +15,7 @@ import click
 
 from dabgen_ci.config_check import check_config_text
 from dabgen_ci.config_starter import starter_config
+from dabgen_ci.core.paths import PathRefused, write_file, write_target
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.flows.select import parse_tag
 
@@ -61,16 +62,17 @@ def init(ids: tuple[int, ...], names: tuple[str, ...], tags: tuple[str, ...],
         _inside(repo, rel)  # a folder created above must not be a link out of the repo
         if path.is_symlink():
             path.unlink()
-        path.write_bytes(files[rel])
+        write_file(path, files[rel])
         click.echo(f"wrote {rel}")
     click.echo("Next: set the secrets DATABRICKS_HOST and DATABRICKS_TOKEN, check the file "
                "with `dabgen config check`, commit, and run the `dabgen sync` workflow.")
 
 
 def _inside(repo: Path, rel: Path) -> Path:
-    top = repo.resolve()
-    path = top / rel
-    parent = path.parent.resolve()
-    if parent != top and top not in parent.parents:
-        raise BadInputError(f"{rel} would be written outside {repo} (a link?); refusing")
-    return path
+    """Where ``rel`` is written in the repository, by the one path rule: no link on the way
+    may lead out, and the final name is never followed."""
+    try:
+        return write_target(repo, rel.as_posix(), what=str(rel), where=str(repo))
+    except PathRefused:
+        raise BadInputError(f"{rel} would be written outside {repo} (a link?); refusing"
+                            ) from None

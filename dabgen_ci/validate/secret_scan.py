@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.paths import is_inside
 from dabgen_ci.core.secrets import ALLOW_MARKER, SecretAllowlist
 from dabgen_ci.validate.rules_secrets import SOURCE, check_source, marked_lines
 
@@ -50,7 +51,7 @@ def _read(root: Path, rel: str) -> str | None:
     cannot be read or lies outside the bundle."""
     path = root / rel
     try:
-        if not path.resolve().is_relative_to(root.resolve()):
+        if not is_inside(root, path):
             return None
         return path.read_bytes().decode("utf-8", "replace")
     except (OSError, RuntimeError):

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dabgen_ci.core.bundle.convert import BundlePlan, PathFor, PlannedJob, job_resource
+from dabgen_ci.core.bundle.deployed import DeployedBundle, deployed_bundle
 from dabgen_ci.core.bundle.placement import Placement, place_sources
 from dabgen_ci.core.bundle.sources import SourceRef, canonical_path, task_key_at
 from dabgen_ci.core.bundle.variables import Variable, VariableRegistry
@@ -42,6 +43,8 @@ class RenderedBundle:
     files: dict[str, bytes]  # POSIX path relative to the bundle root → content
     local_paths: dict[str, str]  # workspace path → bundle-relative local path
     diagnostics: tuple[Diagnostic, ...]
+    # resource key → the bundle deployment that already owns that job (the PR says so)
+    deployed: dict[str, DeployedBundle] = field(default_factory=dict)
 
 
 def bind_command(key: str, job_id: int | str, target: str | None = None) -> str:
@@ -77,7 +80,9 @@ def render_bundle(
 ) -> RenderedBundle:
     """Every file of the bundle. Sources in ``missing`` (workspace path → reason) or not
     exported keep their absolute workspace path in the resource, with an error each."""
-    placement = place_sources(plan.sources, exported, missing or {})
+    deployed = {job.key: d for job in plan.jobs if (d := deployed_bundle(job.settings))}
+    placement = place_sources(plan.sources, exported, missing or {},
+                              deployed_roots=[d.root for d in deployed.values() if d.root])
     registry = VariableRegistry(plan.variables)
     path_for = _path_for(placement)
     files: dict[str, bytes] = {}
@@ -105,6 +110,7 @@ def render_bundle(
         files=dict(sorted(files.items())),
         local_paths=dict(sorted(placement.local_paths.items())),
         diagnostics=tuple(diagnostics),
+        deployed=dict(sorted(deployed.items())),
     )
 
 

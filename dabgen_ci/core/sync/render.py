@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from dabgen_ci.core.bot.markdown import literal, neutral
 from dabgen_ci.core.bot.tracking_text import cap, code_span, fenced
 from dabgen_ci.core.bundle.merge import ABSENT
 from dabgen_ci.core.diagnostics import of_severity
@@ -80,7 +81,7 @@ def _head(report: BundleReport, options: RenderOptions) -> str:
 
 
 def _row(job: JobDrift) -> str:
-    name = _cell(code_span(job.name)) + f" (`{job.job_id}`)"
+    name = _cell(literal(job.name)) + f" (`{job.job_id}`)"
     tasks = f"+{len(job.tasks_added)} −{len(job.tasks_removed)}" \
         if job.tasks_added or job.tasks_removed else "0"
     return (f"| {name} | {', '.join(job.kinds)} | {len(job.changes)} | {tasks} | "
@@ -89,7 +90,8 @@ def _row(job: JobDrift) -> str:
 
 def _job_details(job: JobDrift, options: RenderOptions) -> str:
     where = job.file or "(not in the repository)"
-    title = f"<code>{_html(job.name)}</code> ({job.job_id}) → <code>{_html(where)}</code>"
+    title = (f"<code>{_html(neutral(job.name))}</code> ({job.job_id}) → "
+             f"<code>{_html(where)}</code>")
     lines = [f"<details><summary>{title}</summary>", ""]
     if job.note:
         lines += [job.note, ""]

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dabgen_ci.core.paths import PathRefused, confine
 from dabgen_ci.core.sync.render import render_report
 from dabgen_ci.core.sync.select import parse_shard
 from dabgen_ci.errors import BadInputError, DabgenError
@@ -143,11 +144,12 @@ def _dirs(ctx: ActionContext) -> list[Path]:
 
 
 def _inside_workspace(ctx: ActionContext, rel: str, what: str) -> Path:
-    top = ctx.workspace.resolve()
-    path = (top / rel).resolve()
-    if path == top or top not in path.parents or (top / ".git") in (path, *path.parents):
-        raise BadInputError(f"{what}: {rel!r} is not a folder of the workspace")
-    return path
+    """A folder of the runner's workspace, by the one path rule (never `.git`, never the
+    workspace itself, no link out)."""
+    try:
+        return confine(ctx.workspace, rel, what=what, where="the workspace")
+    except PathRefused:
+        raise BadInputError(f"{what}: {rel!r} is not a folder of the workspace") from None
 
 
 def _heading(result: Result) -> str:
