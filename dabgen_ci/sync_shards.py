@@ -25,6 +25,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from dabgen_ci.core.limits import json_depth_problem
+from dabgen_ci.core.paths import confine
 from dabgen_ci.core.sync.base import sha256
 from dabgen_ci.core.sync.state import WorkspaceState
 from dabgen_ci.errors import BadInputError
@@ -102,7 +104,7 @@ def read_shards(paths: Iterable[Path]) -> WorkspaceState:
         for job_id in index["jobs"]:
             if job_id in jobs:
                 raise BadInputError(f"job {job_id} is in two shards")
-            jobs[job_id] = json.loads((directory / "jobs" / f"{job_id}.json").read_text())
+            jobs[job_id] = _job(directory, job_id)
         for path, meta in index["sources"].items():
             exported.setdefault(path, _source(directory, path, meta))
         missing.update(index["missing"])
@@ -113,11 +115,26 @@ def read_shards(paths: Iterable[Path]) -> WorkspaceState:
                           {p: r for p, r in missing.items() if p not in exported})
 
 
-def _index(directory: Path) -> dict[str, Any]:
+def _load_json(directory: Path, rel: str) -> Any:
+    """A shard's JSON file: inside the shard (no link out), of bounded depth."""
     try:
-        index = json.loads((directory / INDEX).read_text())
-    except (OSError, ValueError) as exc:
-        raise BadInputError(f"{directory / INDEX}: cannot read it ({exc})") from None
+        value = json.loads(confine(directory, rel, where=f"shard {directory}").read_text())
+    except (OSError, ValueError, RecursionError) as exc:
+        raise BadInputError(f"{directory / rel}: cannot read it ({exc})") from None
+    problem = json_depth_problem(value)
+    if problem:
+        raise BadInputError(f"{directory / rel}: refusing to read it: {problem}")
+    return value
+
+
+def _job(directory: Path, job_id: object) -> Any:
+    if not isinstance(job_id, int) or isinstance(job_id, bool):
+        raise BadInputError(f"{directory / INDEX}: job id {job_id!r} is not a number")
+    return _load_json(directory, f"jobs/{job_id}.json")
+
+
+def _index(directory: Path) -> dict[str, Any]:
+    index = _load_json(directory, INDEX)
     if not isinstance(index, dict) or index.get("format") != FORMAT:
         raise BadInputError(f"{directory / INDEX}: not a dabgen shard of format {FORMAT}")
     return index
@@ -127,7 +144,7 @@ def _source(directory: Path, path: str, meta: dict[str, Any]) -> ExportedObject:
     digest = str(meta.get("sha256", ""))
     if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
         raise BadInputError(f"{directory / INDEX}: bad hash for {path}")
-    content = (directory / "sources" / digest).read_bytes()
+    content = confine(directory, f"sources/{digest}", where=f"shard {directory}").read_bytes()
     if sha256(content) != digest:
         raise BadInputError(f"{directory}/sources/{digest} does not match its hash")
     return ExportedObject(path, content, str(meta.get("file_type", "")),

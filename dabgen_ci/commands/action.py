@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ import click
 
 if TYPE_CHECKING:
     from dabgen_ci.flows.bot.pr import Refiner
+    from dabgen_ci.flows.review import RiskSummarizer
     from dabgen_ci.workspace.base import WorkspaceSource
 
 
@@ -28,8 +29,8 @@ def action() -> None:
 
 
 def run_action() -> int:
-    # Imported here, not at the top: `dabgen --help` and the other commands load this
-    # module too, and PyGithub alone is a second of imports.
+    # Imported here, not at the top: PyGithub and the bot's flows are a second of imports
+    # that no other command needs.
     from dabgen_ci.core.redact import Redactor
     from dabgen_ci.flows.bot.run import BotServices, run_bot
     from dabgen_ci.git import GitRepo
@@ -52,7 +53,7 @@ def run_action() -> int:
                       RetrySettings.from_env(os.environ))
     services = BotServices(api=api, repo=GitRepo(ctx.workspace, redactor=redactor),
                            open_source=_live_source, redactor=redactor, log=log,
-                           refiner=_refiner(os.environ),
+                           refiner=_refiner(os.environ), summarizer=_summarizer(os.environ, log),
                            has_workspace=workspace_configured(os.environ), out=click.echo)
     try:
         return run_bot(ctx, services)
@@ -71,6 +72,20 @@ def _refiner(environ: Mapping[str, str]) -> Refiner | None:
     except AgentUnavailable:
         return None
     return BotRefiner(env=dict(environ))
+
+
+def _summarizer(environ: Mapping[str, str],
+                log: Callable[[str], None]) -> RiskSummarizer | None:
+    """The model's risk summary for reviews (used when `review.agent: true`); None without
+    model credentials, so the review skips it silently."""
+    from dabgen_ci.agent.auth import AgentUnavailable, check_agent_available
+    from dabgen_ci.flows.review_risk import AgentRiskSummarizer
+
+    try:
+        check_agent_available(environ)
+    except AgentUnavailable:
+        return None
+    return AgentRiskSummarizer(env=dict(environ), log=log)
 
 
 def _live_source() -> WorkspaceSource:

@@ -14,7 +14,7 @@ class ObjectInfo(NamedTuple):
     """What ``workspace/get-status`` and ``workspace/list`` say about one object."""
 
     path: str
-    object_type: str  # NOTEBOOK | FILE | DIRECTORY | LIBRARY | REPO | DASHBOARD
+    object_type: str  # NOTEBOOK | FILE | DIRECTORY | DESIGNER_FILE | LIBRARY | REPO | …
     language: str | None = None  # PYTHON | SQL | SCALA | R (notebooks only)
 
 
@@ -30,3 +30,11 @@ class ExportedObject(NamedTuple):
     content: bytes
     file_type: str
     is_notebook: bool
+
+
+#: A Lakeflow Designer notebook: a workspace object whose path keeps its whole
+#: ``.designer.ipynb`` suffix and which exports as a Jupyter notebook only.
+DESIGNER_FILE = "DESIGNER_FILE"
+DESIGNER_SUFFIX = ".designer.ipynb"
+#: Object types whose export is a notebook.
+NOTEBOOK_TYPES = frozenset({"NOTEBOOK", DESIGNER_FILE})

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
+from dabgen_ci.core.workspace_objects import DESIGNER_FILE
 from dabgen_ci.errors import NotFoundError
 from dabgen_ci.progress import Progress
 from dabgen_ci.workspace.base import ExportedObject, WorkspaceSource
@@ -117,6 +118,6 @@ def _walk(source: WorkspaceSource, directory: str) -> list[str]:
     for info in sorted(source.list_dir(directory)):
         if info.object_type == "DIRECTORY":
             found += _walk(source, info.path)
-        elif info.object_type in ("NOTEBOOK", "FILE"):
+        elif info.object_type in ("NOTEBOOK", "FILE", DESIGNER_FILE):
             found.append(info.path)
     return found

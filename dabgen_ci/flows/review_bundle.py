@@ -18,6 +18,7 @@ from typing import Any
 
 from dabgen_ci.core.bundle.layout import job_ids_in
 from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.paths import write_file, write_target
 from dabgen_ci.core.review.facts import RemovedJob
 from dabgen_ci.core.review.findings import Finding, from_diagnostic
 from dabgen_ci.core.review.lint import lint
@@ -106,9 +107,10 @@ def base_resources(repo: GitRepo, rev: str, root: str) -> dict[str, JobResource]
             text = repo.read_at(rev, posixpath.normpath(posixpath.join(root, name)))
             if text is None:
                 continue
+            target = write_target(Path(tmp), name, what="bundle file")  # the one path rule
             texts[name] = text
-            (Path(tmp) / name).parent.mkdir(parents=True, exist_ok=True)
-            (Path(tmp) / name).write_text(text, encoding="utf-8")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_file(target, text.encode("utf-8"))
         try:
             loaded = load_bundle(Path(tmp))
         except BadInputError:  # no bundle there in the base revision

@@ -85,7 +85,8 @@ def check_source(file: str, text: str, allow: SecretAllowlist = NO_ALLOWANCES
     """Token-shaped credentials in a source file (a notebook, a script, a SQL file)."""
     if not has_token(text):
         return []
-    matches = [(shape, m) for shape in TOKEN_SHAPES for m in shape.pattern.finditer(text)]
+    matches = [(shape, m) for shape in TOKEN_SHAPES if shape.candidates(text)
+               for m in shape.pattern.finditer(text)]
     if not matches:
         return []
     starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]

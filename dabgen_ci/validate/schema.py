@@ -38,6 +38,10 @@ _JSON_TYPES = (("boolean", bool), ("integer", int), ("number", float), ("string"
 
 
 UNKNOWN_FIELD = "unknown field"
+INVALID_VALUE = "invalid value"
+# What the Databricks CLI only warns about: unknown fields (dropped at deploy) and values
+# outside an enum (its validate:enum rule; the API reads e.g. `github` case-insensitively).
+_WARNINGS = (UNKNOWN_FIELD, INVALID_VALUE)
 
 
 @functools.cache
@@ -110,9 +114,10 @@ def check_file(config: dict[str, Any], tree: LocTree | None, file: str) -> list[
 
 def _diag(path: Path, summary: str, tree: LocTree | None, file: str) -> Diagnostic:
     line = tree.find(path).line if tree else None
-    # The Databricks CLI warns about unknown fields and drops them at deploy; it does not
-    # fail. A typo that leaves a task without its type is an error of the rules instead.
-    severity = "warning" if summary.startswith(UNKNOWN_FIELD) else "error"
+    # The Databricks CLI warns about unknown fields (and drops them at deploy) and about
+    # enum mismatches; it does not fail. A typo that leaves a task without its type is an
+    # error of the rules instead; a bad target mode is one too (the CLI refuses it).
+    severity = "warning" if summary.startswith(_WARNINGS) else "error"
     return Diagnostic(severity, summary, file=file, line=line, path=format_path(path) or None,
                       source=SOURCE)
 
@@ -138,7 +143,7 @@ def explain(error: ValidationError) -> list[tuple[Path, str]]:
         return [(path, f"required field {k!r} is not set") for k in missing]
     if kind == "enum":
         allowed = ", ".join(str(v) for v in error.validator_value)
-        return [(path, f"invalid value {error.instance!r}; valid values are: {allowed}")]
+        return [(path, f"{INVALID_VALUE} {error.instance!r}; valid values are: {allowed}")]
     if kind == "type":
         return [(path, f"expected {error.validator_value}, found {_describe(error.instance)}")]
     return [(path, error.message)]
@@ -166,6 +171,8 @@ def _explain_choice(error: ValidationError, path: Path) -> list[tuple[Path, str]
     from jsonschema.exceptions import best_match
 
     best = best_match([error])
+    if best.validator == "enum":  # worded (and graded) like every other enum mismatch
+        return explain(best)
     return [(tuple(best.absolute_path), best.message)]
 
 

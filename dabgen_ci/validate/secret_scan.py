@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.paths import is_inside
 from dabgen_ci.core.secrets import ALLOW_MARKER, SecretAllowlist
 from dabgen_ci.validate.rules_secrets import SOURCE, check_source, marked_lines
 
@@ -19,15 +20,12 @@ MAX_SCANNED_BYTES = 32 * 1024 * 1024  # a source larger than this is reported, n
 
 
 def with_markers(root: Path, config_files: Iterable[str], allow: SecretAllowlist,
-                 contents: Mapping[str, bytes] | None = None, *,
-                 confined: bool = False) -> SecretAllowlist:
+                 contents: Mapping[str, bytes] | None = None) -> SecretAllowlist:
     """``allow`` plus the lines of the configuration files that carry the marker
-    (``contents``: files the caller has just written, which are not read back;
-    ``confined``: the caller has checked that every file lies inside the bundle)."""
+    (``contents``: files the caller has just written, which are not read back)."""
     marked: set[tuple[str, int]] = set()
-    real_root = None if confined else root.resolve()
     for rel in config_files:
-        text = _read(root, rel, contents, real_root)
+        text = _read(root, rel, contents)
         if text is not None and ALLOW_MARKER in text:
             marked |= marked_lines(rel, text)
     return allow.with_marked(frozenset(marked))
@@ -36,18 +34,17 @@ def with_markers(root: Path, config_files: Iterable[str], allow: SecretAllowlist
 def scan_sources(root: Path, files: Iterable[str], allow: SecretAllowlist,
                  contents: Mapping[str, bytes] | None = None, *,
                  confined: bool = False) -> list[Diagnostic]:
-    """Secret findings in every file under ``src/`` (``contents``, ``confined``: as in
-    :func:`with_markers`; :func:`~dabgen_ci.validate.files.scan_files` lists only files
-    inside)."""
+    """Secret findings in every file under ``src/`` (``contents``: as in
+    :func:`with_markers`; ``confined``: every file is known to lie inside the bundle, as
+    :func:`~dabgen_ci.validate.files.scan_files` lists them)."""
     out: list[Diagnostic] = []
-    real_root = None if confined else root.resolve()
     for rel in sorted(f for f in files if f.startswith(SRC_DIR + "/")):
         if _size(root, rel, contents) > MAX_SCANNED_BYTES:
             out.append(Diagnostic("warning", f"not scanned for secrets: larger than "
                                   f"{MAX_SCANNED_BYTES // (1024 * 1024)} MB", file=rel,
                                   source=SOURCE))
             continue
-        text = _read(root, rel, contents, real_root)
+        text = _read(root, rel, contents, check_inside=not confined)
         if text is not None:
             out.extend(check_source(rel, text, allow))
     return out
@@ -61,17 +58,16 @@ def _size(root: Path, rel: str, contents: Mapping[str, bytes] | None) -> int:
     return path.stat().st_size if path.is_file() else 0
 
 
-def _read(root: Path, rel: str, contents: Mapping[str, bytes] | None = None,
-          real_root: Path | None = None) -> str | None:
+def _read(root: Path, rel: str, contents: Mapping[str, bytes] | None = None, *,
+          check_inside: bool = True) -> str | None:
     """The file's text (undecodable bytes replaced: token shapes are ASCII), or None when it
-    cannot be read or lies outside the bundle (``real_root``: the root, resolved, to check
-    that; ``None`` when the caller has checked it)."""
+    cannot be read or lies outside the bundle."""
     written = contents.get(rel) if contents else None
     if written is not None:
         return written.decode("utf-8", "replace")
     path = root / rel
     try:
-        if real_root is not None and not path.resolve().is_relative_to(real_root):
+        if check_inside and not is_inside(root, path):
             return None
         return path.read_bytes().decode("utf-8", "replace")
     except (OSError, RuntimeError):

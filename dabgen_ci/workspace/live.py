@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.config import Config
 
+from dabgen_ci.core.workspace_objects import DESIGNER_FILE, DESIGNER_SUFFIX
 from dabgen_ci.errors import NotFoundError, PermissionDeniedError, WorkspaceError
 from dabgen_ci.workspace.base import ExportedObject, ObjectInfo
 from dabgen_ci.workspace.paging import (
@@ -154,15 +155,25 @@ class LiveSource:
         return [_object_info(expect_object(o, self._host, path)) for o in objects]
 
     def export(self, path: str) -> ExportedObject:
-        """One ``export?format=AUTO`` call: notebooks in their stored format, files raw."""
-        body = self._get("workspace/export", {"path": path, "format": "AUTO"}, path)
+        """One ``export?format=AUTO`` call: notebooks in their stored format, files raw.
+
+        A Lakeflow Designer notebook reports no export format, so AUTO cannot be trusted
+        with it; like the Databricks CLI (``notebook.FixedExportFormat``), a path named
+        ``*.designer.ipynb`` is looked up and, when it is a ``DESIGNER_FILE``, exported as
+        JUPYTER.
+        """
+        designer = path.lower().endswith(DESIGNER_SUFFIX) and \
+            self.get_status(path).object_type == DESIGNER_FILE
+        body = self._get("workspace/export",
+                         {"path": path, "format": "JUPYTER" if designer else "AUTO"}, path)
         encoded = expect_field(body, "content", str, self._host, path) or ""
         try:
             content = base64.b64decode(encoded, validate=True)
         except binascii.Error:
             raise WorkspaceError(f"{self._host} answered the export of {path} with content "
                                  "that is not valid base64") from None
-        file_type = str(expect_field(body, "file_type", str, self._host, path) or "")
+        file_type = str(expect_field(body, "file_type", str, self._host, path) or "") or (
+            "ipynb" if designer else "")
         is_notebook = file_type == "ipynb" or (
             file_type in SOURCE_LANGUAGES and has_notebook_header(content)
         )

@@ -6,8 +6,10 @@ Layout::
     SNAP/workspace/<path>     workspace objects under their absolute path minus the leading slash
 
 A file whose first line is a notebook header, or any ``.ipynb``, is a NOTEBOOK at its path
-without the extension; anything else is a FILE at its own path. This module is the single
-definition of that format: the test server serves it over HTTP through this class.
+without the extension; a ``*.designer.ipynb`` file is a Lakeflow Designer notebook
+(``DESIGNER_FILE``) at its own path, suffix included, as the workspace stores it; anything
+else is a FILE at its own path. This module is the single definition of that format: the
+test server serves it over HTTP through this class.
 
 The source answers like the 2.2 API would, including paging (``jobs/list`` items hold at most
 100 elements per array and say ``has_more``), so flows behave the same offline and live.
@@ -29,6 +31,7 @@ from pathlib import Path, PurePosixPath
 
 from dabgen_ci.core.limits import json_depth_problem
 from dabgen_ci.core.paths import is_inside, lexical_problem, tidy
+from dabgen_ci.core.workspace_objects import DESIGNER_FILE, DESIGNER_SUFFIX, NOTEBOOK_TYPES
 from dabgen_ci.errors import BadInputError, NotFoundError
 from dabgen_ci.workspace.base import ExportedObject, ObjectInfo
 
@@ -223,6 +226,8 @@ class SnapshotSource:
             name, kind, language = child.name, "FILE", None
             if child.is_dir():
                 kind = "DIRECTORY"
+            elif child.name.lower().endswith(DESIGNER_SUFFIX):
+                kind, language = DESIGNER_FILE, ipynb_language(child.read_bytes())
             elif child.suffix.lower() == ".ipynb":
                 name, kind, language = child.stem, "NOTEBOOK", ipynb_language(child.read_bytes())
             elif child.suffix.lower()[1:] in SOURCE_LANGUAGES and _file_has_header(child):
@@ -282,7 +287,7 @@ class SnapshotSource:
         info, disk = self.locate(path)
         if info.object_type == "DIRECTORY":
             raise BadInputError(f"{path} is a directory; only notebooks and files can be exported")
-        notebook = info.object_type == "NOTEBOOK"
+        notebook = info.object_type in NOTEBOOK_TYPES
         file_type = disk.suffix.lower()[1:] if notebook else disk.suffix[1:]
         return ExportedObject(info.path, disk.read_bytes(), file_type, notebook)
 

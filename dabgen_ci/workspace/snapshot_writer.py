@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from dabgen_ci.core.paths import lexical_problem, write_file, write_target
+from dabgen_ci.core.workspace_objects import DESIGNER_SUFFIX
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.workspace.base import ExportedObject
 from dabgen_ci.workspace.snapshot import SOURCE_LANGUAGES, has_notebook_header, header_for
@@ -45,6 +46,8 @@ def _object_file(obj: ExportedObject) -> tuple[PurePosixPath, bytes]:
             )
         return rel, obj.content
     if obj.file_type == "ipynb":
+        if rel.name.lower().endswith(DESIGNER_SUFFIX):  # the path already names its format
+            return rel, obj.content
         return rel.with_name(f"{rel.name}.ipynb"), obj.content
     if obj.file_type not in SOURCE_LANGUAGES:
         raise BadInputError(

@@ -40,7 +40,8 @@ def workspace() -> Iterator[WorkspaceServer]:
 
 def review(checkout: Path, *args: str, env: dict[str, str | None] | None = None) -> Result:
     old = Path.cwd()
-    os.chdir(checkout / "bundle")  # anywhere inside the checkout works
+    inside = checkout / "bundle"
+    os.chdir(inside if inside.is_dir() else checkout)  # anywhere inside the checkout works
     try:
         return CliRunner().invoke(cli, ["review", *args], env={**NO_WORKSPACE, **(env or {})},
                                   catch_exceptions=False)
@@ -139,3 +140,33 @@ def test_outside_a_repository_is_bad_input(tmp_path: Path) -> None:
     (tmp_path / "bundle").mkdir()
     result = review(tmp_path, "--json")
     assert result.exit_code == 2 and "not inside a git repository" in as_json(result)["error"]
+
+
+def test_a_change_to_a_field_edited_in_the_ui_since_the_last_sync_is_called_out(
+        checkout: Path, workspace: WorkspaceServer) -> None:
+    # the last sync saw 4 workers; someone set 8 in the UI since; the change asks for 4 again
+    job = json.loads((DEMO / "jobs" / "1001.json").read_text())
+    job["settings"]["job_clusters"][0]["new_cluster"]["autoscale"]["max_workers"] = 4
+    record = checkout / "bundle" / ".dabgen" / "jobs" / "1001.json"
+    record.parent.mkdir(parents=True)
+    record.write_text(json.dumps({"job_id": 1001, "key": "nightly_sales_etl",
+                                  "settings": job["settings"]}))
+    edit(checkout, ETL, "max_workers: 8", "max_workers: 4")
+    commit(checkout)
+    result = review(checkout, "--base", "origin/main", env=live_env(workspace))
+    assert ("job_clusters[etl_cluster].new_cluster.autoscale.max_workers: `8` → `4`  "
+            "[UI edit since the last sync]") in result.stdout
+
+
+def test_deleting_the_whole_bundle_deletes_every_job(checkout: Path,
+                                                     workspace: WorkspaceServer) -> None:
+    import shutil
+
+    shutil.rmtree(checkout / "bundle")
+    commit(checkout)
+    data = as_json(review(checkout, "--base", "origin/main", "--json", env=live_env(workspace)))
+    [bundle] = data["bundles"]
+    assert bundle["removed"] is True
+    assert sorted((j["kind"], j["job_id"]) for j in bundle["plan"]["jobs"]) == [
+        ("delete", 1001), ("delete", 1002), ("delete", 1003)]
+    assert {f["rule"] for f in bundle["findings"]} == {"DAB009"}

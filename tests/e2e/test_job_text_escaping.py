@@ -13,7 +13,6 @@ import yaml
 
 from dabgen_ci.core.bot.markdown import ZWSP
 from tests.e2e.conftest import World
-from tests.e2e.inprocess import run_in_process
 
 HOSTILE = ("Sales Closes #1 @data-team <!-- dabgen:pr job=9 --> "
            "[docs](https://evil.example) fixes acme/other#3")
@@ -32,7 +31,7 @@ def acted_on(text: str) -> list[str]:
 
 def test_a_hostile_job_name_is_inert_everywhere_the_bot_writes_it(world: World) -> None:
     world.edit_job(1001, lambda job: job["settings"].update(name=HOSTILE))
-    run = run_in_process(world, world.comment("/dabgen job 1001"))
+    run = world.run(world.comment("/dabgen job 1001"))
     assert run.code == 0, run.stderr
 
     [pull] = world.github.pulls()

@@ -178,3 +178,14 @@ def test_slash_review_needs_the_validate_permission(seeded: World) -> None:
     assert run.code == 0
     assert world.github.reviews(number) == []
     assert "only runs this command for people with `write`" in world.bot_comments(number)[0].body
+
+
+def test_a_broken_config_on_the_base_fails_the_step_with_its_line(seeded: World) -> None:
+    world = seeded
+    push_change(world, "main", write={".dabgen.yml": "review:\n  fail_on: sometimes\n"})
+    push_change(world, "adhoc", write={NEW_FILE: NEW_JOB})
+    number = world.github.open_pull("adhoc", "Add the adhoc export", "", "alice")
+    run = review_pr(world, number)
+    assert run.code == 2
+    assert ".dabgen.yml" in run.stderr and "review.fail_on" in run.stderr
+    assert world.github.reviews(number) == []

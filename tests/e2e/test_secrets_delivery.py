@@ -14,7 +14,6 @@ import re
 
 from dabgen_ci.core.secrets import fingerprint
 from tests.e2e.conftest import World, git
-from tests.e2e.inprocess import run_in_process
 
 DAPI = "dapi" + "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 GHP = "ghp_" + "Zx8Yw7Vu6Ts5Rq4Po3Nm2Lk1Jh0GfEdCbA9"
@@ -62,7 +61,7 @@ def test_credentials_in_keys_and_sources_stop_delivery_and_are_never_shown(world
     world.add_job(secret_job())
     add_notebook(world, NOTEBOOK)
 
-    run = run_in_process(world, world.comment("/dabgen job 3001"))
+    run = world.run(world.comment("/dabgen job 3001"))
 
     assert run.code == 0, run.stderr  # the comment reported the outcome
     assert world.branches() == ["main"] and world.github.pulls() == []
@@ -98,7 +97,7 @@ def test_a_marked_line_and_an_allowed_fingerprint_are_delivered(world: World) ->
         'aws_access_key_id="' + example + '",',
         'aws_access_key_id="' + example + '",  # dabgen: allow-secret (AWS docs example)'))
 
-    first = run_in_process(world, world.comment("/dabgen job 3001"))
+    first = world.run(world.comment("/dabgen job 3001"))
     assert first.code == 0, first.stderr
     assert world.branches() == ["main"]  # the tag key is not marked: still refused
     refused = world.github.comment_history(world.bot_comments()[-1].id)[-1]
@@ -108,7 +107,7 @@ def test_a_marked_line_and_an_allowed_fingerprint_are_delivered(world: World) ->
     _commit_config(world, "secrets:\n  allow:\n"
                           f"    - fingerprint: {fingerprint(example)}\n"
                           "      reason: the AWS documentation's example key\n")
-    second = run_in_process(world, world.comment("/dabgen job 3001"))
+    second = world.run(world.comment("/dabgen job 3001"))
     assert second.code == 0, second.stderr
     assert "dabgen/job-3001" in world.branches()
     [pull] = world.github.pulls()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -96,7 +96,9 @@ class LoggedRequest:
 class AnthropicServer(LoopbackServer):
     """``with AnthropicServer([turn(...), ...]) as api: env ANTHROPIC_BASE_URL=api.url``."""
 
-    def __init__(self, turns: list[Turn]) -> None:
+    def __init__(self, turns: list[Turn | Callable[[Any], Turn]]) -> None:
+        """``turns``: the answers in order; a callable gets the request body and returns the
+        turn (for a reply that depends on what the CLI sent, e.g. its working directory)."""
         self.turns = list(turns)
         self.requests: list[LoggedRequest] = []
         self.exhausted = 0
@@ -128,7 +130,7 @@ class AnthropicServer(LoopbackServer):
         safe = {k.lower(): v for k, v in headers.items() if k.lower() not in _SECRET_HEADERS}
         with self._lock:
             self.requests.append(LoggedRequest(method, parts.path, parts.query, safe, body, main))
-            scripted = self._take_turn() if main and self.reject_status is None else None
+            scripted = self._take_turn(body) if main and self.reject_status is None else None
         if parts.path == "/v1/messages/count_tokens":
             return 200, "application/json", json.dumps({"input_tokens": 1000}).encode()
         if method != "POST" or parts.path != "/v1/messages" or not isinstance(body, dict):
@@ -144,10 +146,11 @@ class AnthropicServer(LoopbackServer):
             return 200, "text/event-stream", b"".join(self._sse(message, model, msg_id))
         return 200, "application/json", json.dumps(self._message(message, model, msg_id)).encode()
 
-    def _take_turn(self) -> Turn:
+    def _take_turn(self, body: Any) -> Turn:
         if self._next < len(self.turns):
             self._next += 1
-            return self.turns[self._next - 1]
+            scripted = self.turns[self._next - 1]
+            return scripted(body) if callable(scripted) else scripted
         self.exhausted += 1
         return turn(text(EXHAUSTED_TEXT))
 

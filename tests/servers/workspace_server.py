@@ -267,7 +267,11 @@ class WorkspaceServer(LoopbackServer):
         if info.object_type == "DIRECTORY" or fmt not in ("AUTO", "SOURCE", "JUPYTER"):
             raise ApiError(400, f"test server cannot export {info.path} as {fmt}")
         content, ext = disk.read_bytes(), disk.suffix[1:]
-        if info.object_type == "NOTEBOOK":
+        if info.object_type == "DESIGNER_FILE":  # get-status gives no export format for it
+            if fmt != "JUPYTER":
+                raise ApiError(400, f"{info.path} can only be exported as JUPYTER")
+            ext = "ipynb"
+        elif info.object_type == "NOTEBOOK":
             ext = ext.lower()
             if fmt == "JUPYTER" and ext != "ipynb":
                 content, ext = _source_to_ipynb(content, info.language), "ipynb"

@@ -108,8 +108,11 @@ def test_dabgen_yml_secrets_allow() -> None:
                           "      reason: docs example\n    - path: src/fixtures/*\n")
     assert config.secrets == SecretAllowlist(fingerprints=frozenset({"0123456789abcdef"}),
                                              paths=("src/fixtures/*",))
-    with pytest.raises(BadInputError, match=r"secrets\.allow\[0\]"):
+    with pytest.raises(BadInputError, match=r"secrets\.allow\[0\]\.fingerprint: .* does not "
+                                            r"match"):
         parse_config("secrets:\n  allow:\n    - fingerprint: " + DAPI + "\n")
+    with pytest.raises(BadInputError, match=r"secrets\.allow\[0\]"):
+        parse_config("secrets:\n  allow:\n    - reason: neither a fingerprint nor a path\n")
 
 
 def test_dabgen_validate_applies_a_config_allowlist(tmp_path: Path) -> None:
@@ -126,4 +129,4 @@ def test_dabgen_validate_applies_a_config_allowlist(tmp_path: Path) -> None:
     assert run(["validate", str(root), "--no-cli", "--config", str(config)]).exit_code == 0
     config.write_text("secrets: {allow: [{fingerprint: nope}]}\n")
     bad = run(["validate", str(root), "--no-cli", "--config", str(config)])
-    assert bad.exit_code == 2 and "secrets.allow[0]" in bad.stderr
+    assert bad.exit_code == 2 and "secrets.allow[0].fingerprint" in bad.stderr

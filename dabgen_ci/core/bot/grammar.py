@@ -29,7 +29,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from dabgen_ci.core.bot.lookalikes import LOOKALIKE_SLASHES, Line, describe, fold_char
 from dabgen_ci.core.paths import lexical_problem
@@ -53,9 +53,14 @@ _PATH_USAGE = "use an absolute workspace path such as `/Workspace/Users/me@examp
 
 @dataclass(frozen=True)
 class JobCommand:
-    """`job <id> [<id>...]`: generate a bundle for these jobs (ids in the order given)."""
+    """`job <id> [<id>...]`: generate a bundle for these jobs (ids in the order given).
+
+    ``extra_lines``: the comment's lines under the command, a request for the agent to apply
+    to the generated bundle. Not part of the command's identity (branch, equality).
+    """
 
     ids: tuple[int, ...]
+    extra_lines: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class PathCommand:
     """`path <workspace path>`: generate a bundle for the jobs whose code lives there."""
 
     path: str
+    extra_lines: tuple[str, ...] = field(default=(), compare=False)  # as for JobCommand
 
 
 @dataclass(frozen=True)
@@ -179,7 +185,10 @@ def _parse_command_line(text: Line, extra: tuple[str, ...]) -> Command:
     parser = _PARSERS.get(word)
     if parser is None:
         return FreeForm(text=text.raw, extra_lines=extra)
-    return parser(args)
+    command = parser(args)
+    if isinstance(command, JobCommand | PathCommand) and extra:
+        return replace(command, extra_lines=extra)
+    return command
 
 
 def _no_args(word: str, command: Command) -> Callable[[Line], Command]:

@@ -60,7 +60,8 @@ def literal(text: str, limit: int = DEFAULT_LIMIT) -> str:
 
 
 def inert(text: str, limit: int = 1000) -> str:
-    """``text`` as Markdown prose that renders as written: markup characters escaped."""
+    """``text`` as Markdown prose that renders as written: markup characters (brackets
+    included, so never a ``[text](link)``) backslash-escaped."""
     return _MARKUP.sub(r"\\\1", neutral(text, limit))
 
 

@@ -10,7 +10,9 @@ settings and changes only what a bundle must express differently:
 * workspace source paths become paths relative to the resource file (``path_for``);
 * ``run_job_task.job_id`` of a job in the same bundle becomes
   ``${resources.jobs.<key>.id}``;
-* environment-specific ids become ``${var.<name>}`` (:mod:`dabgen_ci.core.bundle.variables`).
+* environment-specific ids become ``${var.<name>}`` (:mod:`dabgen_ci.core.bundle.variables`);
+* a Jobs API 2.0 single-task body gets the one-task shape the 2.1 API presents it in
+  (:mod:`dabgen_ci.core.bundle.single_task`).
 
 Every other field, known or not (new API fields, every task type), is carried unchanged.
 """
@@ -25,6 +27,7 @@ import regex
 
 from dabgen_ci.core.bundle.keys import resource_key
 from dabgen_ci.core.bundle.order import order_job
+from dabgen_ci.core.bundle.single_task import to_multi_task
 from dabgen_ci.core.bundle.sources import (
     SourceRef,
     canonical_path,
@@ -151,7 +154,8 @@ def _plan_jobs(jobs: Sequence[Mapping]) -> list[PlannedJob]:
             continue
         if job_id is not None:
             seen.add(job_id)
-        bodies.append((job_id, settings))
+        label = f"job {job_id}" if job_id is not None else f"job #{n}"
+        bodies.append((job_id, to_multi_task(settings, job=label)))
     bodies.sort(key=lambda item: (item[0] is None, item[0] or 0))
     taken: set[str] = set()
     planned = []

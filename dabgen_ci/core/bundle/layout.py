@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dabgen_ci.core.bundle.convert import (
     BundlePlan,
@@ -24,6 +24,7 @@ from dabgen_ci.core.bundle.convert import (
     job_resource,
     register_variables,
 )
+from dabgen_ci.core.bundle.deployed import DeployedBundle, deployed_bundle
 from dabgen_ci.core.bundle.placement import Placement, place_sources
 from dabgen_ci.core.bundle.sources import SourceRef, canonical_path, task_key_at
 from dabgen_ci.core.bundle.variables import Variable, VariableRegistry
@@ -48,6 +49,8 @@ class RenderedBundle:
     files: dict[str, bytes]  # POSIX path relative to the bundle root → content
     local_paths: dict[str, str]  # workspace path → bundle-relative local path
     diagnostics: tuple[Diagnostic, ...]
+    # resource key → the bundle deployment that already owns that job (the PR says so)
+    deployed: dict[str, DeployedBundle] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,9 @@ def render_bundle(
     :mod:`~dabgen_ci.core.bundle.progressive`); each is used as is when its paths agree
     with the final placement, so the bytes are the same either way.
     """
-    placement = place_sources(plan.sources, exported, missing or {})
+    deployed = deployed_bundles(plan)
+    placement = place_sources(plan.sources, exported, missing or {},
+                              deployed_roots=deployed_roots(deployed))
     registry = VariableRegistry(plan.variables)
     path_for = _path_for(placement)
     early = early or {}
@@ -127,7 +132,17 @@ def render_bundle(
         files=dict(sorted(files.items())),
         local_paths=dict(sorted(placement.local_paths.items())),
         diagnostics=tuple(diagnostics),
+        deployed=dict(sorted(deployed.items())),
     )
+
+
+def deployed_bundles(plan: BundlePlan) -> dict[str, DeployedBundle]:
+    """Resource key → the bundle deployment that already owns that job."""
+    return {job.key: d for job in plan.jobs if (d := deployed_bundle(job.settings))}
+
+
+def deployed_roots(deployed: Mapping[str, DeployedBundle]) -> list[str]:
+    return [d.root for d in deployed.values() if d.root]
 
 
 def render_job(job: PlannedJob, plan: BundlePlan, path_for: PathFor,

@@ -18,19 +18,25 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from dabgen_ci.core.bundle.convert import BundlePlan, PlannedJob
 from dabgen_ci.core.bundle.layout import (
     EarlyJob,
     RenderedBundle,
+    deployed_bundles,
+    deployed_roots,
     render_bundle,
     render_job,
     resource_file,
 )
-from dabgen_ci.core.bundle.placement import common_dir_prefix, local_path, name_clash_key
+from dabgen_ci.core.bundle.placement import local_path, name_clash_key, placement_base
 from dabgen_ci.core.bundle.sources import SourceRef, canonical_path, workspace_slots
 from dabgen_ci.core.bundle.variables import VariableRegistry
 from dabgen_ci.core.workspace_objects import ExportedObject
+
+if TYPE_CHECKING:
+    from dabgen_ci.core.bundle.placement import _Base
 
 Ready = list[tuple[str, bytes]]  # bundle-relative path → content, ready to write
 
@@ -42,8 +48,8 @@ class ProgressiveRender:
         self._plan = plan
         self._host = host
         canonical = [canonical_path(s.workspace_path) for s in plan.sources]
-        self._prefix = common_dir_prefix(canonical)
-        self._alone = placeable_alone(plan.sources, self._prefix)
+        self._base = placement_base(plan.sources, deployed_roots(deployed_bundles(plan)))
+        self._alone = placeable_alone(plan.sources, self._base)
         self._local: dict[str, str | None] = {}  # canonical path → local path (None: none)
         self._registry = VariableRegistry(plan.variables)
         self._waiting: dict[str, set[str]] = {}  # job key → sources not arrived yet
@@ -68,7 +74,7 @@ class ProgressiveRender:
         if path not in self._alone or path in self._local:
             return []
         ready: Ready = []
-        local = local_path(path, exported, self._prefix) if exported is not None else None
+        local = local_path(path, exported, self._base) if exported is not None else None
         if exported is not None and local is not None:
             ready.append((local, exported.content))
         self._local[path] = local
@@ -102,12 +108,12 @@ class ProgressiveRender:
         return resource_file(job.key), content
 
 
-def placeable_alone(sources: tuple[SourceRef, ...], prefix: str) -> set[str]:
+def placeable_alone(sources: tuple[SourceRef, ...], base: _Base) -> set[str]:
     """Canonical paths of the sources whose local path no other source can influence."""
     folders = tuple(canonical_path(s.workspace_path).lower() + "/"
                     for s in sources if s.kind == "directory")
     files = [canonical_path(s.workspace_path) for s in sources if s.kind != "directory"]
-    keys = {path: name_clash_key(path, prefix) for path in files}
+    keys = {path: name_clash_key(path, base) for path in files}
     shared = Counter(keys.values())
     return {path for path, key in keys.items()
             if key is not None and shared[key] == 1 and not path.lower().startswith(folders)}

@@ -4,6 +4,8 @@ The bundle side is brought back to API form, then compared field by field with t
 original settings. Normalisation, all of it:
 
 * the original loses :data:`~dabgen_ci.core.bundle.convert.READ_ONLY_SETTINGS` (server-owned);
+* a Jobs API 2.0 single-task original is compared in its one-task shape
+  (:mod:`dabgen_ci.core.bundle.single_task`), as the converter wrote it;
 * ``${var.<name>}`` resolves from ``variables`` and ``${resources.jobs.<key>.id}`` from
   ``key_to_job_id`` (a whole-string reference takes the value's own type);
 * a relative path in a path slot (see :mod:`dabgen_ci.core.bundle.sources`) matches the original
@@ -25,6 +27,7 @@ import regex
 
 from dabgen_ci.core.bundle.convert import READ_ONLY_SETTINGS
 from dabgen_ci.core.bundle.layout import RenderedBundle
+from dabgen_ci.core.bundle.single_task import to_multi_task
 from dabgen_ci.core.bundle.sources import canonical_path, path_slots
 from dabgen_ci.core.bundle.tree import Location, format_path, get_at, set_at
 
@@ -63,7 +66,8 @@ def compare(
     ``resource_dir`` is the bundle-relative directory of the resource file, which the
     relative paths in it are relative to.
     """
-    original = {k: v for k, v in original_settings.items() if k not in READ_ONLY_SETTINGS}
+    original = {k: v for k, v in to_multi_task(original_settings).items()
+                if k not in READ_ONLY_SETTINGS}
     # _resolve rebuilds every map and list, so the loaded configuration is never modified.
     bundle = _resolve(dict(bundle_resource), variables, key_to_job_id)
     _restore_paths(bundle, original, local_to_workspace, resource_dir)

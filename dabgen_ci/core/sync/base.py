@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dabgen_ci.core.bundle.convert import READ_ONLY_SETTINGS
+from dabgen_ci.core.limits import json_depth_problem
 from dabgen_ci.errors import BadInputError
 
 BASE_DIR = ".dabgen"
@@ -121,10 +122,13 @@ def parse_job_record(text: str, origin: str) -> JobRecord:
 def _load(text: str, origin: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise BadInputError(f"{origin}: not valid JSON ({exc}); delete it to re-record") from None
     if not isinstance(data, dict):
         raise BadInputError(f"{origin}: expected a JSON object")
+    problem = json_depth_problem(data)
+    if problem:
+        raise BadInputError(f"{origin}: refusing to read it: {problem}; delete it to re-record")
     return data
 
 

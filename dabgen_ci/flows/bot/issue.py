@@ -10,6 +10,7 @@ regenerate` on a PR runs the same function with the PR's branch and origin.
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from dabgen_ci.core.bot.grammar import JobCommand, PathCommand, branch_for
@@ -32,6 +33,14 @@ from dabgen_ci.flows.bot.deliver import (
     secrets_hint,
     write_and_commit,
 )
+from dabgen_ci.flows.bot.issue_text import (
+    Applied,
+    IssueText,
+    apply_issue_text,
+    pr_section,
+    reply_note,
+    with_files,
+)
 from dabgen_ci.flows.generate import GenerateOptions, generate_jobs
 from dabgen_ci.flows.generate_path import generate_path
 from dabgen_ci.flows.select import JobSelection
@@ -42,21 +51,32 @@ PR_COMMANDS = ("`/dabgen validate` · `/dabgen target add staging` · "
                "`/dabgen var <name>=<value>` · `/dabgen regenerate`")
 
 
-def run_generate(env: BotEnv, command: JobCommand | PathCommand, tracker: Tracker) -> Result:
-    """The issue flow: the branch `branch_for(command)` and a PR that closes the issue."""
+def run_generate(env: BotEnv, command: JobCommand | PathCommand, tracker: Tracker,
+                 issue_text: IssueText | None = None) -> Result:
+    """The issue flow: the branch `branch_for(command)` and a PR that closes the issue;
+    ``issue_text``, the lines under the command, is applied by the agent when it can."""
     origin = origin_of(command, env.ctx.number)
-    return deliver_bundle(env, origin, branch_for(command), tracker)
+    return deliver_bundle(env, origin, branch_for(command), tracker, issue_text)
 
 
-def deliver_bundle(env: BotEnv, origin: PrOrigin, branch: str, tracker: Tracker) -> Result:
+def deliver_bundle(env: BotEnv, origin: PrOrigin, branch: str, tracker: Tracker,
+                   issue_text: IssueText | None = None) -> Result:
     state = inspect_branch(env, branch)
     refused = refusal(env, state) or other_jobs_refusal(env, origin.job_ids, branch)
     if refused is not None:
         return refused
+    applied = None
     with tempfile.TemporaryDirectory(prefix="dabgen-") as tmp:
-        result = _generate(env, origin.command(), Path(tmp) / "bundle", TrackingProgress(tracker))
+        out = Path(tmp) / "bundle"
+        result = _generate(env, origin.command(), out, TrackingProgress(tracker))
+        valid = not has_errors(result.diagnostics) and result.rendered is not None
+        if valid and issue_text is not None and issue_text.text:
+            applied = apply_issue_text(out, issue_text, env.requester.login, env.config.agent,
+                                       tracker)
+        files = with_files(result.rendered.files, out, applied) if valid and applied \
+            else (result.rendered.files if result.rendered else {})
     sections = diagnostic_sections(result)
-    if has_errors(result.diagnostics) or result.rendered is None:
+    if not valid:
         errors = count(result.diagnostics)
         return Result(
             "failure", branch=branch, sections=sections, validation="failed", pr=state.open_pull,
@@ -66,18 +86,28 @@ def deliver_bundle(env: BotEnv, origin: PrOrigin, branch: str, tracker: Tracker)
                 "dabgen bug if the job itself is valid), then comment again."))
     checkout(env, state)
     tracker.step("commit", "running")
-    sha = write_and_commit(env, result.rendered.files, _commit_message(result, env))
+    sha = write_and_commit(env, files, _commit_message(result, env))
     title, body = pr_title(result), _body(env, result, origin)
+    if applied is not None:
+        body += pr_section(applied)
     if sha is None:
         tracker.step("commit", "done", "no changes")
-        return _unchanged(env, state, result, sections, title, body)
+        return _noted(_unchanged(env, state, result, sections, title, body), applied)
     tracker.step("commit", "done", sha[:10])
     tracker.step("open PR", "running")
     pull, created = push_and_open(env, state, sha, title, body)
     tracker.step("open PR", "done", f"#{pull.number} {'opened' if created else 'updated'}")
     verb = "Opened" if created else "Updated"
-    return Result("success", summary=_success_summary(env, result, pull, verb, branch),
-                  sections=sections, pr=pull, branch=branch, validation="passed")
+    return _noted(Result("success", summary=_success_summary(env, result, pull, verb, branch),
+                         sections=sections, pr=pull, branch=branch, validation="passed"),
+                  applied)
+
+
+def _noted(result: Result, applied: Applied | None) -> Result:
+    """The result with what became of the issue text said at the top of its summary."""
+    if applied is None:
+        return result
+    return replace(result, summary=f"{reply_note(applied)}\n\n{result.summary}".strip())
 
 
 def _generate(env: BotEnv, command: JobCommand | PathCommand, out: Path,

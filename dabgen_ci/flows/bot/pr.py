@@ -10,11 +10,8 @@ the bot collaborate); `regenerate` replaces the bundle and so refuses, like the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
-from dabgen_ci.config import AgentConfig
 from dabgen_ci.core.bot.grammar import (
     BRANCH_PREFIX,
     FreeForm,
@@ -33,36 +30,13 @@ from dabgen_ci.core.paths import confine, write_file, write_target
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.flows.bot.deliver import BotEnv, Result, commit, secrets_hint
 from dabgen_ci.flows.bot.issue import deliver_bundle
+from dabgen_ci.flows.bot.refining import Refiner, RefineRequest
 from dabgen_ci.flows.bot.thread_context import thread_context
 from dabgen_ci.github.client import PullInfo
 from dabgen_ci.github.tracking import Tracker
 from dabgen_ci.validate import ValidationReport, validate_bundle
 
 YAML_SUFFIXES = (".yml", ".yaml")
-
-
-@dataclass(frozen=True)
-class RefineRequest:
-    """A free-form request for the agent, to be applied to the files under `bundle_dir`."""
-
-    bundle_dir: Path
-    text: str
-    context_lines: tuple[str, ...]
-    requester: str
-    agent: AgentConfig = field(default_factory=AgentConfig)
-    # earlier /dabgen exchanges on the PR: quoted to the agent as data, never instructions
-    history: tuple[str, ...] = ()
-
-
-class Refiner(Protocol):
-    """Edits a bundle in place for a free-form request; returns a one-paragraph summary.
-
-    The bot re-validates whatever the refiner wrote and pushes nothing if it is invalid.
-    The bot is given the Claude agent (``flows/bot/refiner.BotRefiner``) or, in tests, a
-    scripted one; it never imports an implementation itself.
-    """
-
-    def refine(self, request: RefineRequest) -> str: ...
 
 
 def is_dabgen_pull(pull: PullInfo, repository: str) -> bool:

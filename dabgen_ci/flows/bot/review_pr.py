@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from dabgen_ci.core.diagnostics import has_errors
 from dabgen_ci.core.review.render import review_annotations, review_body, verdict
 from dabgen_ci.core.review.report import Review
 from dabgen_ci.flows.bot.deliver import Result
@@ -78,6 +79,6 @@ def review_pull(ctx: ActionContext, services: BotServices,
 
 
 def _result(review: Review, pull: PullInfo) -> Result:
-    broken = any(f.severity == "error" and not f.is_lint for f in review.findings)
+    broken = has_errors(f for f in review.findings if not f.is_lint)
     return Result("success", pr=pull, branch=pull.head,
                   validation="failed" if broken else "passed")

@@ -41,6 +41,8 @@ from dabgen_ci.errors import BadInputError, DabgenError
 from dabgen_ci.flows.bot.deliver import BotEnv, Result
 from dabgen_ci.flows.bot.failures import INTERNAL_ERROR, failure_for, resolve_bundle_dir, run_cli
 from dabgen_ci.flows.bot.issue import run_generate
+from dabgen_ci.flows.bot.issue_text import STEP as ISSUE_TEXT_STEP
+from dabgen_ci.flows.bot.issue_text import IssueText
 from dabgen_ci.flows.bot.pr import run_pr_command
 from dabgen_ci.flows.bot.review_pr import review_event, review_on_comment
 from dabgen_ci.flows.bot.services import BotServices
@@ -88,7 +90,7 @@ def run_bot(ctx: ActionContext, services: BotServices) -> int:
 def _handle(ctx: ActionContext, services: BotServices, decision: Route) -> int:
     comment, number = ctx.comment, ctx.number
     assert comment is not None and number is not None, "routed events carry a comment"
-    config, problem = Config(), None
+    config, problem, permission = Config(), None, "none"
     group = permission_group(decision)
     if group is not None:
         try:
@@ -112,12 +114,14 @@ def _handle(ctx: ActionContext, services: BotServices, decision: Route) -> int:
                                 comment.login, ctx.run_url, _steps(decision))
     tracker = Tracker(_comments(ctx, services), number, state, services.log)
     tracker.open()
-    return _tracked(ctx, services, decision, config, problem, tracker)
+    text = _issue_text(decision, services, config, permission)
+    return _tracked(ctx, services, decision, config, problem, tracker, text)
 
 
 def _tracked(ctx: ActionContext, services: BotServices,
              decision: Generate | OnPullRequest | Sync,
-             config: Config, problem: DabgenError | None, tracker: Tracker) -> int:
+             config: Config, problem: DabgenError | None, tracker: Tracker,
+             issue_text: IssueText | None = None) -> int:
     result = Result("failure", error="the run was interrupted", hint="Comment again.",
                     exit_code=1)
     try:
@@ -126,7 +130,7 @@ def _tracked(ctx: ActionContext, services: BotServices,
         env = BotEnv(ctx, services.api, services.repo, config, resolve_bundle_dir(ctx, config),
                      run_cli(ctx, config), services.open_source, services.redactor, services.log)
         if isinstance(decision, Generate):
-            result = run_generate(env, decision.command, tracker)
+            result = run_generate(env, decision.command, tracker, issue_text)
         elif isinstance(decision, Sync):
             result = run_sync_comment(env, tracker)
         else:
@@ -163,7 +167,11 @@ def _steps(decision: Generate | OnPullRequest | Sync) -> tuple[str, ...]:
     if isinstance(decision, Sync):
         return SYNC_STEPS
     if isinstance(decision, Generate):
-        return PATH_STEPS if isinstance(decision.command, PathCommand) else GENERATE_STEPS
+        steps = PATH_STEPS if isinstance(decision.command, PathCommand) else GENERATE_STEPS
+        if not decision.command.extra_lines:
+            return steps
+        at = steps.index("commit")
+        return (*steps[:at], ISSUE_TEXT_STEP, *steps[at:])
     if isinstance(decision.command, RegenerateCommand):
         return GENERATE_STEPS
     if isinstance(decision.command, ValidateCommand):
@@ -195,6 +203,19 @@ def _reply(ctx: ActionContext, services: BotServices, text: str,
     write_summary(ctx, text, services.redactor)
     write_outputs(ctx, (result or Result("success")).outputs())
     return 0
+
+
+def _issue_text(decision: Route, services: BotServices, config: Config,
+                permission: str) -> IssueText | None:
+    """The lines under `/dabgen job|path`, with the agent when the requester may use it."""
+    if not isinstance(decision, Generate) or not decision.command.extra_lines:
+        return None
+    lines = decision.command.extra_lines
+    if not config.allows("refine", permission):
+        needed = config.permissions.get("refine", "write")
+        return IssueText(lines, None, f"applying free-form text needs `{needed}` permission "
+                                      "(the `refine` group of `.dabgen.yml`)")
+    return IssueText(lines, services.refiner)
 
 
 def _review_reply(ctx: ActionContext, services: BotServices,

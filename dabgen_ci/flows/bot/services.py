@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dabgen_ci.core.redact import Redactor
-from dabgen_ci.flows.bot.pr import Refiner
+from dabgen_ci.flows.bot.refining import Refiner
 from dabgen_ci.flows.review import RiskSummarizer
 from dabgen_ci.git import GitRepo
 from dabgen_ci.github.client import GitHubApi

@@ -105,3 +105,14 @@ def test_a_mention_in_a_thread_is_a_request() -> None:
     assert route(chat) == OnPullRequest(FreeForm("make this serverless", ()))
     aside = route(Trigger("issue_comment", "created", "I asked @dabgen already", "alice", "User"))
     assert isinstance(aside, Ignore)
+
+
+def test_text_under_a_job_command_travels_with_it_but_is_not_its_identity() -> None:
+    from dabgen_ci.core.bot.grammar import JobCommand, PathCommand, branch_for, parse_comment
+
+    command = parse_comment("/dabgen job 7\n\nuse a smaller cluster for dev\nand a prod target\n")
+    assert isinstance(command, JobCommand)
+    assert command.extra_lines == ("use a smaller cluster for dev", "and a prod target")
+    assert command == JobCommand((7,)) and branch_for(command) == "dabgen/job-7"
+    path = parse_comment("/dabgen path /Shared/etl\nserverless please")
+    assert isinstance(path, PathCommand) and path.extra_lines == ("serverless please",)

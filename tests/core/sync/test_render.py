@@ -56,8 +56,9 @@ def test_secrets_are_redacted_and_job_text_is_inert() -> None:
     text = render_report(report, RenderOptions(redact=Redactor(), sensitive=sensitive_name))
     assert "new-secret" not in text and "old-secret" not in text and TOKEN not in text
     assert "- `spark_conf.password`: `***` → `***`" in text
-    assert "| `@admins \\| <b>boss</b>` (`1`) |" in text  # code span: no mention, no markup
-    assert "<summary><code>@admins | &lt;b&gt;boss&lt;/b&gt;</code> (1)" in text
+    # code span (core/bot/markdown.literal): no mention, no markup; U+200B after the @
+    assert "| `@\u200badmins \\| <b>boss</b>` (`1`) |" in text
+    assert "<summary><code>@\u200badmins | &lt;b&gt;boss&lt;/b&gt;</code> (1)" in text
 
 
 def test_a_report_too_long_for_a_pr_body_keeps_the_table_and_links_the_run() -> None:
