@@ -49,13 +49,12 @@ WELL_KNOWN = "/.well-known/"
 
 
 def build_snapshot(root: Path, jobs: int, tasks_per_job: int, shared: int) -> int:
-    """Write the synthetic snapshot; returns the number of distinct notebooks."""
+    """Write the synthetic snapshot; returns the number of distinct notebooks the jobs use."""
     (root / "jobs").mkdir(parents=True)
     base = root / "workspace" / "Workspace" / "Shared" / "bench"
     distinct: set[str] = set()
     for s in range(shared):
         _notebook(base / "shared" / f"common_{s:03d}.py", f"shared {s}")
-        distinct.add(f"shared/common_{s:03d}")
     for j in range(jobs):
         tasks = []
         for t in range(tasks_per_job):

@@ -1,0 +1,28 @@
+"""The generate benchmark runs end to end at a tiny size (its figures are not checked:
+timing belongs in benchmarks/, not in tests)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_bench_generate_smoke(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_generate.py"), "--jobs", "12,20",
+         "--runs", "1", "--json", "--save-bundle", str(tmp_path / "bundle")],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    sizes = json.loads(done.stdout)["sizes"]
+    assert [row["jobs"] for row in sizes] == [12, 20]
+    for row in sizes:
+        assert row["api_calls_minimal"] is True
+        assert row["errors"] == 0 and row["roundtrip_differences"] == 0
+        assert row["files"] == 1 + row["jobs"] + row["distinct_notebooks"]
+        assert row["api_calls_dabgen"]["GET /api/2.2/jobs/list"] == 1
+        assert row["ratio"] > 0 and row["peak_rss_mb"] > 0
+    assert (tmp_path / "bundle" / "databricks.yml").is_file()  # the smallest size, kept
