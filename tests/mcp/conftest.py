@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
-import textwrap
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,27 +27,11 @@ from mcp.server.mcpserver import MCPServer
 
 from mcp_server.__main__ import parse_args
 from mcp_server.server import build_server
-from tests.mcp.helpers import BIG_NOTEBOOK, REPO, TOKEN
+from tests.mcp.helpers import BIG_NOTEBOOK, REPO, TOKEN, write_fake_databricks
 from tests.mcp.workspace_routes import ExtraRoutes
 from tests.servers.workspace_server import WorkspaceServer
 
 DEMO_SNAPSHOT = REPO / "dabgen_ci" / "data" / "demo_workspace"
-FAKE_DATABRICKS = """\
-#!{python}
-import json, os, sys
-args = sys.argv[1:]
-with open(os.environ["FAKE_DATABRICKS_LOG"], "a") as log:
-    log.write(json.dumps({{"argv": args, "cwd": os.getcwd()}}) + "\\n")
-if args[:2] == ["bundle", "validate"] and "-o" in args:
-    print("{{}}")
-    sys.exit(0)
-if args[:2] == ["bundle", "destroy"] and "--auto-approve" not in args:
-    print("Error: please specify --auto-approve to skip interactive confirmation",
-          file=sys.stderr)
-    sys.exit(1)
-print("Authorization: Bearer " + os.environ.get("DATABRICKS_TOKEN", ""), file=sys.stderr)
-print(" ".join(args[:2]) + " OK")
-"""
 
 
 @dataclass
@@ -97,9 +79,7 @@ def mcp_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[McpEnv]:
     root, bin_dir = base / "root", base / "bin"
     for directory in (root, bin_dir, base / "home"):
         directory.mkdir()
-    fake = bin_dir / "databricks"
-    fake.write_text(textwrap.dedent(FAKE_DATABRICKS).format(python=sys.executable))
-    fake.chmod(0o755)
+    write_fake_databricks(bin_dir)
     with WorkspaceServer(snapshot, token=TOKEN) as server, pytest.MonkeyPatch.context() as mp:
         routes = ExtraRoutes(server, snapshot)
         mcp_env = McpEnv(base, snapshot, root, bin_dir, base / "cli.log", server, routes)
