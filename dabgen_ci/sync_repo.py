@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dabgen_ci.core.paths import PathRefused, confine, relative, write_file, write_target
+from dabgen_ci.core import paths
 from dabgen_ci.core.sync import base as records
 from dabgen_ci.core.sync.base import BaseRecord
 from dabgen_ci.core.sync.locate import JobLocation
-from dabgen_ci.core.sync.plan import Ours, RepoBundle
+from dabgen_ci.core.sync.model import Ours, RepoBundle
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.validate.loader import ROOT_FILE_NAMES
 from dabgen_ci.validate.located import merge
@@ -47,14 +47,9 @@ class BundleFolder:
 
 
 def bundle_path(repo_root: Path, directory: str) -> Path:
-    """``repo_root/directory``, refused when it leaves the checkout or enters ``.git``
-    (the one path rule, :func:`dabgen_ci.core.paths.confine`)."""
-    try:
-        return confine(repo_root, directory or ".", what="bundle folder",
-                       where="the repository", allow_self=True)
-    except PathRefused:
-        raise BadInputError(f"bundle folder {directory!r} is not inside the repository"
-                            ) from None
+    """``repo_root/directory``, refused when it leaves the checkout or enters ``.git``."""
+    return paths.confine(repo_root, directory or ".", what="bundle folder", allow_self=True,
+                         where="the repository")
 
 
 def read_bundle(folder: BundleFolder) -> RepoBundle:
@@ -65,8 +60,8 @@ def read_bundle(folder: BundleFolder) -> RepoBundle:
              if rel.endswith(YAML_SUFFIXES) and rel.split("/")[0] not in _SKIPPED_DIRS
              and not any(part.startswith(".") for part in rel.split("/"))}
     root_file = next((name for name in ROOT_FILE_NAMES if name in files), None)
-    raw = {rel: (root / rel).read_bytes() for rel in sorted(files)
-           if rel.startswith(records.BASE_DIR + "/")}
+    raw = {rel: paths.confine(root, rel, what="base record").read_bytes()
+           for rel in sorted(files) if rel.startswith(records.BASE_DIR + "/")}
     return RepoBundle(texts, root_file, _base(raw), files, raw)
 
 
@@ -98,20 +93,22 @@ def read_ours(folder: BundleFolder, repo: RepoBundle, located: Mapping[int, JobL
 
 def apply_changes(folder: BundleFolder, writes: Mapping[str, bytes], deletes: Iterable[str]
                   ) -> None:
-    """Write and delete bundle files; emptied folders are removed."""
+    """Write and delete bundle files (never through a link); emptied folders are removed."""
     root = folder.path
     for rel in sorted(deletes):
-        target = _inside(root, rel)
+        target = paths.write_target(root, rel, what="bundle file", where=folder.dir)
         if target.is_symlink() or target.is_file():
             target.unlink()
             _prune(target.parent, root)
     for rel, content in sorted(writes.items()):
-        target = _inside(root, rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _inside(root, rel)  # again: a folder created above must not be a link out
-        if target.is_symlink() or target.is_dir():
-            raise BadInputError(f"cannot write {folder.dir}/{rel}: a link or folder is there")
-        write_file(target, content)
+        parent, _, _ = paths.relative(rel, what="bundle file").as_posix().rpartition("/")
+        if parent:
+            paths.confine(root, parent, what="bundle folder", where=folder.dir).mkdir(
+                parents=True, exist_ok=True)
+        target = paths.write_target(root, rel, what="bundle file", where=folder.dir)
+        if target.is_dir():
+            raise BadInputError(f"cannot write {folder.dir}/{rel}: a folder is there")
+        paths.write_file(target, content)
 
 
 # -- internals ------------------------------------------------------------------------------
@@ -153,7 +150,7 @@ def _walk(root: Path) -> list[str]:
 
 
 def _text(root: Path, rel: str) -> str:
-    path = _inside(root, rel)
+    path = paths.confine(root, rel, what="bundle file")
     try:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
@@ -161,15 +158,8 @@ def _text(root: Path, rel: str) -> str:
 
 
 def _read_optional(root: Path, rel: str) -> bytes | None:
-    path = _inside(root, rel)
-    return path.read_bytes() if path.is_file() and not path.is_symlink() else None
-
-
-def _inside(root: Path, rel: str) -> Path:
-    """``rel`` below the bundle folder by the one path rule; its final name is not
-    followed (a link there is refused by the caller or by :func:`write_file`)."""
-    return write_target(root, relative(rel, what="bundle file", device_names=False).as_posix(),
-                        what="bundle file", where="the bundle folder")
+    path = paths.confine(root, rel, what="bundle file")
+    return path.read_bytes() if path.is_file() else None
 
 
 def _prune(directory: Path, root: Path) -> None:

@@ -38,7 +38,7 @@ agent: {max_rounds: 2, model: claude-sonnet-4-5}
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("jobs: {ids: [abc]}", "jobs.ids.0"),
+        ("jobs: {ids: [abc]}", r"\.dabgen\.yml:1: jobs\.ids\[0\]"),
         ("bundle_dir: ../outside", "bundle_dir"),
         ("permissions: {generate: god}", "permissions.generate"),
         ("surprise: 1", "surprise"),

@@ -15,7 +15,7 @@ import click
 
 from dabgen_ci.config_check import check_config_text
 from dabgen_ci.config_starter import starter_config
-from dabgen_ci.core.paths import PathRefused, write_file, write_target
+from dabgen_ci.core import paths as confinement
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.flows.select import parse_tag
 
@@ -52,27 +52,18 @@ def init(ids: tuple[int, ...], names: tuple[str, ...], tags: tuple[str, ...],
     for name in WORKFLOWS:
         source = resources.files("dabgen_ci.data.workflows").joinpath(name)
         files[WORKFLOW_DIR / name] = source.read_bytes()
-    targets = {rel: _inside(repo, rel) for rel in files}
+    targets = {rel: confinement.write_target(repo, rel.as_posix(), what="file", where=str(repo))
+               for rel in files}
     existing = [str(rel) for rel, path in targets.items() if path.exists() or path.is_symlink()]
     if existing and not force:
         raise BadInputError(f"{', '.join(existing)} already exist(s) in {repo}; pass --force "
                             "to overwrite")
     for rel, path in targets.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _inside(repo, rel)  # a folder created above must not be a link out of the repo
+        confinement.confine(repo, rel.parent.as_posix(), what="folder", where=str(repo),
+                      allow_self=True).mkdir(parents=True, exist_ok=True)
         if path.is_symlink():
             path.unlink()
-        write_file(path, files[rel])
+        confinement.write_file(path, files[rel])
         click.echo(f"wrote {rel}")
     click.echo("Next: set the secrets DATABRICKS_HOST and DATABRICKS_TOKEN, check the file "
                "with `dabgen config check`, commit, and run the `dabgen sync` workflow.")
-
-
-def _inside(repo: Path, rel: Path) -> Path:
-    """Where ``rel`` is written in the repository, by the one path rule: no link on the way
-    may lead out, and the final name is never followed."""
-    try:
-        return write_target(repo, rel.as_posix(), what=str(rel), where=str(repo))
-    except PathRefused:
-        raise BadInputError(f"{rel} would be written outside {repo} (a link?); refusing"
-                            ) from None

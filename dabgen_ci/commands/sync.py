@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import click
@@ -89,7 +90,11 @@ def _fetch_shard(shard: tuple[int, int], out: Path | None, options: SyncOptions,
 
 def _finish(result: SyncResult, check: bool, as_json: bool) -> int:
     if as_json:
+        start = time.perf_counter()
         payload = result.report.to_dict()
+        timings = payload["timings_seconds"]
+        assert isinstance(timings, dict)
+        timings["report"] = round(time.perf_counter() - start, 3)
         payload["check"] = check
         click.echo(json.dumps(payload, indent=2, default=str))
     else:

@@ -10,6 +10,7 @@ from dabgen_ci.flows.sync import SyncOptions, run_sync
 from dabgen_ci.workspace.live import LiveSource
 from tests.e2e.conftest import (
     DATABRICKS_TOKEN,
+    REPO,
     SECRETS,
     Run,
     World,
@@ -75,6 +76,12 @@ def test_no_drift_no_pr(world: World, demo_bundle: dict[str, bytes]) -> None:
     assert world.github.pulls() == []
     assert "No drift: `bundle/` matches the workspace (1 job(s)); nothing to commit." in run.summary
     assert run.outputs["pr-number"] == ""
+    # *Run workflow* (workflow_dispatch) takes the same path
+    dispatch = world.run(0, event="workflow_dispatch", env={"INPUT_COMMAND": "sync"},
+                         payload={"inputs": {}, "ref": "refs/heads/main",
+                                  "repository": {"full_name": REPO, "default_branch": "main"}})
+    assert dispatch.code == 0, dispatch.stderr
+    assert "No drift" in dispatch.summary and world.github.pulls() == []
 
 
 def test_drift_one_pr_same_pr_then_closed(world: World, demo_bundle: dict[str, bytes]) -> None:

@@ -220,3 +220,127 @@ def test_a_variable_stays_a_variable(world: World) -> None:
     root = world.read("databricks.yml")
     assert "  warehouse_id_2:\n" in root and "    default: feedfacecafe0001\n" in root
     assert world.sync("--check").exit_code == 0
+
+
+def test_the_worked_example_of_docs_sync_md(world: World) -> None:
+    """docs/sync.md shows this run's report; the test keeps the page true."""
+    from tests.flows.sync_support import ROOT
+
+    record_base(world)
+    resource = world.read(ETL)
+    resource = resource.replace("timeout_seconds: 7200", "timeout_seconds: 5400  # 90 minutes "
+                                "is enough")
+    world.write(ETL, resource.replace("quartz_cron_expression: 0 30 2 * * ?",
+                                      "quartz_cron_expression: 0 0 3 * * ?"))
+
+    def change(settings: dict[str, Any]) -> None:
+        settings["name"] = "Nightly Sales ETL (EU)"
+        settings["max_concurrent_runs"] = 3
+        settings["schedule"]["quartz_cron_expression"] = "0 0 4 * * ?"
+        settings["tasks"][1]["timeout_seconds"] = 900
+
+    world.edit_job(1001, change)
+    notebook = world.notebook("sales/02_clean_orders.py")
+    notebook.write_text(notebook.read_text().replace("overwrite", "append"))
+    result = world.sync("--check")
+    assert result.exit_code == 1
+    page = (ROOT / "docs" / "sync.md").read_text()
+    shown = page.split("````markdown\n", 1)[1].split("\n````", 1)[0]
+    printed = result.stdout.split("\n---\n", 1)[0].strip()
+    assert printed == shown.strip()
+
+
+def test_review_reads_the_base_the_sync_records(world: World) -> None:
+    """`dabgen review`'s deploy plan names UI edits since the last sync from this record."""
+    from dabgen_ci.flows.review_plan import read_sync_base
+
+    assert read_sync_base(world.bundle) == {}
+    record_base(world)
+    base = read_sync_base(world.bundle)
+    assert sorted(base) == [1001, 1002]
+    assert base[1002]["timeout_seconds"] == 3700 and "format" not in base[1002]
+
+
+def test_a_file_nobody_edited_gets_the_generators_bytes(world: World) -> None:
+    """The fast path (a pristine resource is re-rendered, not round-tripped) writes exactly
+    what the round-trip edit writes: only the changed lines differ."""
+    record_base(world)
+    before = world.read(ETL)
+    world.edit_job(1001, lambda s: s.update(max_concurrent_runs=3, name="Nightly Sales ETL 2"))
+    assert world.sync().exit_code == 0
+    assert world.read(ETL) == before.replace("max_concurrent_runs: 1\n",
+                                             "max_concurrent_runs: 3\n").replace(
+        "      name: Nightly Sales ETL\n", "      name: Nightly Sales ETL 2\n")
+
+
+def test_one_list_pass_and_one_export_per_source(world: World) -> None:
+    world.edit_job(1001, lambda s: s.update(max_concurrent_runs=3))
+    world.server.requests.clear()
+    assert world.sync("--check").exit_code == 1
+    calls = {k: v for k, v in world.server.requests.items() if "well-known" not in k}
+    # jobs 1001 and 1002 use 5 distinct sources (one notebook shared by both)
+    assert calls == {"GET /api/2.2/jobs/list": 1, "GET /api/2.0/workspace/export": 5}
+
+
+def test_paths_select_jobs_by_where_their_code_lives(world: World) -> None:
+    (world.checkout / ".dabgen.yml").write_text(
+        "version: 1\nbundle_dir: bundle\njobs: {ids: [1001, 1002]}\n"
+        "paths: [/Workspace/Users/data-eng@acme.com/ml]\n")
+    code, payload = world.sync_json("--check")
+    assert code == 1
+    assert [(j["job_id"], j["kinds"]) for j in payload["bundles"][0]["jobs"]] == [
+        (1004, ["added"])]  # evaluate.py lives below ml/; 1003 runs code elsewhere
+
+
+def test_excluded_files_are_never_written(world: World) -> None:
+    record_base(world)
+    (world.checkout / ".dabgen.yml").write_text(
+        "version: 1\nbundle_dir: bundle\njobs: {ids: [1001, 1002]}\n"
+        f"sync: {{exclude: ['{REVENUE}', 'src/sales/*']}}\n")
+    before = world.files()
+    world.edit_job(1002, lambda s: s.update(max_concurrent_runs=9))
+    notebook = world.notebook("sales/02_clean_orders.py")
+    notebook.write_text(notebook.read_text() + "\n# excluded\n")
+    world.edit_job(1001, lambda s: s.update(max_concurrent_runs=2))
+    code, payload = world.sync_json()
+    assert code == 0
+    assert [j["job_id"] for j in payload["bundles"][0]["jobs"]] == [1001]
+    after = world.files()
+    assert after["bundle/" + REVENUE] == before["bundle/" + REVENUE]
+    assert after["bundle/src/sales/02_clean_orders.py"] == \
+        before["bundle/src/sales/02_clean_orders.py"]
+    assert b"max_concurrent_runs: 2" in after["bundle/" + ETL]
+
+
+def test_a_job_claimed_by_two_bundles_is_an_error_naming_both(world: World) -> None:
+    (world.checkout / ".dabgen.yml").write_text(
+        "version: 1\nbundles:\n  - {dir: bundle, name: sales, jobs: {ids: [1001, 1002]}}\n"
+        "  - {dir: other, name: everything, jobs: {names: ['*']}}\n")
+    result = world.sync("--check")
+    assert result.exit_code == 2
+    assert ("job 1001 ('Nightly Sales ETL') is matched by bundles `sales` and `everything`"
+            in result.stderr)
+
+
+def test_values_compare_for_the_configured_target(world: World) -> None:
+    """A prod override of the job is what the prod workspace is compared with, and where a
+    change of the workspace is written."""
+    (world.checkout / ".dabgen.yml").write_text(
+        "version: 1\nbundle_dir: bundle\njobs: {ids: [1001, 1002]}\nsync: {target: prod}\n")
+    root = world.read("databricks.yml").replace(
+        "      root_path: /Workspace/Users/${workspace.current_user.userName}/.bundle/"
+        "${bundle.name}/${bundle.target}\n",
+        "      root_path: /Workspace/Users/${workspace.current_user.userName}/.bundle/"
+        "${bundle.name}/${bundle.target}\n    resources:\n      jobs:\n"
+        "        nightly_sales_etl:\n          max_concurrent_runs: 4  # prod runs more\n")
+    world.write("databricks.yml", root)
+    world.edit_job(1001, lambda s: s.update(max_concurrent_runs=4))
+    record_base(world)  # prod already runs 4: no drift for that field
+    code, payload = world.sync_json("--check")
+    assert (code, payload["drifted"]) == (0, False)
+    world.edit_job(1001, lambda s: s.update(max_concurrent_runs=6))
+    resource = world.read(ETL)
+    assert world.sync().exit_code == 0
+    assert world.read("databricks.yml") == root.replace("max_concurrent_runs: 4  # prod runs",
+                                                        "max_concurrent_runs: 6  # prod runs")
+    assert world.read(ETL) == resource  # the job's own value (for dev) is untouched

@@ -55,28 +55,54 @@ class Refused:
 
 @dataclass
 class BundleDocs:
-    """The bundle's YAML files, parsed on first use; only edited ones are dumped again."""
+    """The bundle's YAML files, parsed on first use; only edited ones are dumped again.
+
+    A file dabgen wrote and nobody touched since may be replaced whole by the generator's
+    text instead (:meth:`replace`): byte-identical to what an edit would give, without the
+    cost of a round trip.
+    """
 
     texts: Mapping[str, str]
     root_file: str
     target: str | None
     variables: SyncVariables  # the bundle's variables and their values for the target
     _docs: dict[str, Any] = field(default_factory=dict)
+    _replaced: dict[str, str] = field(default_factory=dict)
     changed: set[str] = field(default_factory=set)
     added_variables: list[str] = field(default_factory=list)
 
     def doc(self, file: str) -> Any:
         if file not in self._docs:
-            self._docs[file] = rtyaml.load(self.texts[file]) if file in self.texts else None
+            text = self._replaced.pop(file, None)
+            if text is not None:
+                self.changed.add(file)
+            else:
+                text = self.texts.get(file)
+            self._docs[file] = rtyaml.load(text) if text is not None else None
         return self._docs[file]
 
+    def replace(self, file: str, text: str) -> None:
+        """Give ``file`` the new ``text`` (a file only the generator ever wrote)."""
+        self._docs.pop(file, None)
+        self.changed.discard(file)
+        self._replaced[file] = text
+
+    def overridden(self, key: str) -> bool:
+        """Does a target override in the root file set anything of job ``key``?"""
+        if not self.target:
+            return False
+        path = ("targets", self.target, "resources", "jobs", key)
+        return _get(self.doc(self.root_file), path) is not None
+
     def changed_texts(self) -> dict[str, str]:
-        return {f: rtyaml.dump(self._docs[f]) for f in sorted(self.changed)}
+        texts = {f: rtyaml.dump(self._docs[f]) for f in self.changed}
+        texts.update(self._replaced)
+        return dict(sorted(texts.items()))
 
     def references(self, name: str) -> int:
         """How often ``${var.<name>}`` is written in the bundle (edits included)."""
         needle = f"{_VAR_PREFIX}{name}}}"
-        edited = {f: rtyaml.dump(self._docs[f]) for f in self.changed}
+        edited = self.changed_texts()
         return sum(edited.get(f, text).count(needle) for f, text in self.texts.items())
 
 

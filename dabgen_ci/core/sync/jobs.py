@@ -54,6 +54,7 @@ def merge_job(docs: BundleDocs, ctx: JobContext, job_id: int, where: JobLocation
     ids = ctx.key_to_id
     theirs_value = resolved(theirs_form, ctx.variables.values(), ids)
     ours_value = resolved(dict(ours), {}, ids)
+    base_form: dict = {}
     if base is None:
         base_value = assumed_base(ours_value, theirs_value)
     else:
@@ -64,10 +65,31 @@ def merge_job(docs: BundleDocs, ctx: JobContext, job_id: int, where: JobLocation
     result = merge_values(base_value, ours_value, theirs_value)
     if not result.drifted:
         return None
+    name = str(theirs.get("name") or where.key)
+    if base is not None and not result.conflicts and not result.kept \
+            and _pristine(docs, where, job_id, base_form, base):
+        # Nobody edited the file dabgen wrote: the generator's text for the workspace now
+        # is exactly what the edits would produce.
+        docs.replace(where.file, _resource_text(job_id, where.key, theirs, theirs_form))
+        return _drift(job_id, where, name, result, [])
     writes = [Write(c.path, get_path(theirs_form, c.path), _order(theirs_form, c.path))
               for c in result.adopted]
     refused = edit_job(docs, where.file, where.key, writes)
-    return _drift(job_id, where, str(theirs.get("name") or where.key), result, refused)
+    return _drift(job_id, where, name, result, refused)
+
+
+def _pristine(docs: BundleDocs, where: JobLocation, job_id: int, base_form: dict,
+              base: Mapping) -> bool:
+    """The resource file is byte for byte what the generator wrote for the base."""
+    text = docs.texts.get(where.file)
+    return (text is not None and text == _resource_text(job_id, where.key, base, base_form)
+            and not docs.overridden(where.key))
+
+
+def _resource_text(job_id: int, key: str, settings: Mapping, body: dict) -> str:
+    name = str(settings.get("name") or key)
+    header = resource_header(PlannedJob(key, job_id, name, dict(settings)))
+    return yamlfmt.dump({"resources": {"jobs": {key: body}}}, header=header)
 
 
 def new_job(ctx: JobContext, job_id: int, key: str, settings: Mapping) -> tuple[str, str, JobDrift]:
@@ -77,8 +99,7 @@ def new_job(ctx: JobContext, job_id: int, key: str, settings: Mapping) -> tuple[
     body = bundle_form(settings, key=key, paths=paths, key_for_job_id=ctx.key_for_job_id,
                        variables=ctx.variables)
     name = str(settings.get("name") or key)
-    header = resource_header(PlannedJob(key, job_id, name, dict(settings)))
-    text = yamlfmt.dump({"resources": {"jobs": {key: body}}}, header=header)
+    text = _resource_text(job_id, key, settings, body)
     tasks = tuple(str(t.get("task_key")) for t in body.get("tasks") or [] if isinstance(t, dict))
     return file, text, JobDrift(job_id, key, name, file, ("added",), tasks_added=tasks,
                                 note=bind_note(key, job_id))

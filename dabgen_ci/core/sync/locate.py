@@ -8,7 +8,6 @@ the file still defines it, else from parsing the file (only for files never sync
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -53,8 +52,19 @@ def locate_jobs(texts: Mapping[str, str], base: BaseRecord) -> dict[int, JobLoca
 
 
 def _defines(text: str, key: str) -> bool:
-    """A cheap check that ``key:`` is written as a mapping key in the file."""
-    return re.search(rf"^\s+{re.escape(key)}:\s*(#.*)?$", text, re.MULTILINE) is not None
+    """A cheap check that ``key:`` is written as an indented mapping key on its own line
+    (no regular expression: this runs once per resource file)."""
+    needle = key + ":"
+    start = text.find(needle)
+    while start != -1:
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", start)
+        rest = text[start + len(needle):line_end if line_end != -1 else len(text)].strip()
+        indent = text[line_start:start]
+        if indent and not indent.strip() and (not rest or rest.startswith("#")):
+            return True
+        start = text.find(needle, start + 1)
+    return False
 
 
 def _job_keys(text: str, file: str) -> list[str]:

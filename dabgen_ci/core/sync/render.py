@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from dabgen_ci.core.bot.markdown import literal, neutral
-from dabgen_ci.core.bot.tracking_text import cap, code_span, fenced
+from dabgen_ci.core.bot.tracking_text import cap, fenced
 from dabgen_ci.core.bundle.merge import ABSENT
 from dabgen_ci.core.diagnostics import of_severity
 from dabgen_ci.core.sync.report import BundleReport, FieldChange, FieldConflict, JobDrift
@@ -90,14 +90,13 @@ def _row(job: JobDrift) -> str:
 
 def _job_details(job: JobDrift, options: RenderOptions) -> str:
     where = job.file or "(not in the repository)"
-    title = (f"<code>{_html(neutral(job.name))}</code> ({job.job_id}) → "
-             f"<code>{_html(where)}</code>")
+    title = f"<code>{_html(job.name)}</code> ({job.job_id}) → <code>{_html(where)}</code>"
     lines = [f"<details><summary>{title}</summary>", ""]
     if job.note:
         lines += [job.note, ""]
     lines += [_change_line(c, options) for c in job.changes]
-    lines += [f"- task added: {code_span(t)}" for t in job.tasks_added]
-    lines += [f"- task removed: {code_span(t)}" for t in job.tasks_removed]
+    lines += [f"- task added: {literal(t)}" for t in job.tasks_added]
+    lines += [f"- task removed: {literal(t)}" for t in job.tasks_removed]
     lines += [_conflict_line(c, options) for c in job.conflicts]
     if job.kept:
         lines.append(f"- {job.kept} field(s) changed in the repository only: kept (a deploy "
@@ -105,23 +104,25 @@ def _job_details(job: JobDrift, options: RenderOptions) -> str:
     for source in job.sources:
         shared = (f" (also used by job {', '.join(map(str, source.shared_with))})"
                   if source.shared_with else "")
-        lines.append(f"- source {code_span(source.local)} {source.status}{shared}")
+        lines.append(f"- source {literal(source.local)} {source.status}{shared}")
         if source.diff:
             lines += ["", fenced(options.redact(source.diff), "diff"), ""]
-    lines += ["", "</details>"]
+    if lines[-1] != "":
+        lines.append("")
+    lines.append("</details>")
     return "\n".join(lines)
 
 
 def _change_line(change: FieldChange, options: RenderOptions) -> str:
     old, new = _value(change.old, change.path, options), _value(change.new, change.path, options)
-    return f"- {code_span(change.path)}: {old} → {new}"
+    return f"- {literal(change.path)}: {old} → {new}"
 
 
 def _conflict_line(conflict: FieldConflict, options: RenderOptions) -> str:
     repo = _value(conflict.repository, conflict.path, options)
     workspace = _value(conflict.workspace, conflict.path, options)
     reason = f" — {conflict.reason}" if conflict.reason else ""
-    return (f"- **conflict** {code_span(conflict.path)}: repository {repo} (kept) · "
+    return (f"- **conflict** {literal(conflict.path)}: repository {repo} (kept) · "
             f"workspace {workspace}{reason}")
 
 
@@ -144,13 +145,13 @@ def _value(value: object, path: str, options: RenderOptions) -> str:
         return "*(absent)*"
     name = path.rsplit(".", 1)[-1].split("[", 1)[0]
     if options.sensitive(name) and value is not None:
-        return code_span(MASK)
+        return literal(MASK)
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False,
                                                            sort_keys=True)
     text = options.redact(text)
     if len(text) > VALUE_CHARS:
         text = text[: VALUE_CHARS - 1] + "…"
-    return code_span(text)
+    return literal(text)
 
 
 def _cell(text: str) -> str:
@@ -158,7 +159,8 @@ def _cell(text: str) -> str:
 
 
 def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Job text inside dabgen's HTML (`<summary>`): escaped, and no mention or reference."""
+    return neutral(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render_all(reports: Sequence[BundleReport], options: RenderOptions) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from dabgen_ci.core.bundle.merge import merge_file
 from dabgen_ci.core.bundle.placement import common_dir_prefix, place_sources
-from dabgen_ci.core.bundle.sources import SourceRef, canonical_path
+from dabgen_ci.core.bundle.sources import SourceRef, canonical_path, workspace_refs
 from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.core.sync.base import BaseRecord, SourceRecord, sha256
 from dabgen_ci.core.sync.report import SourceStatus
@@ -76,6 +76,21 @@ def layout_sources(refs: Sequence[SourceRef], exported: Mapping[str, ExportedObj
             content = placement.files[local]
             sources[canonical] = TheirsSource(workspace_path, final, content, sha256(content))
     return SourceLayout(prefix, sources, locals_by_path, tuple(placement.diagnostics))
+
+
+def source_refs(jobs: Mapping[int, Mapping]) -> list[SourceRef]:
+    """One ref per workspace source (``/Workspace/x`` ≡ ``/x``) of the jobs, in path order;
+    ``referenced_by`` lists the ids of the jobs that use it."""
+    merged: dict[str, SourceRef] = {}
+    for job_id in sorted(jobs):
+        for ref in workspace_refs(jobs[job_id].get("settings") or {}):
+            canonical = canonical_path(ref.workspace_path)
+            known = merged.get(canonical, SourceRef(ref.workspace_path, ref.kind, ()))
+            merged[canonical] = SourceRef(known.workspace_path, known.kind,
+                                          (*known.referenced_by, str(job_id)))
+            if known.referenced_by and known.referenced_by[-1] == str(job_id):
+                merged[canonical] = known  # a job using a source twice counts once
+    return [merged[k] for k in sorted(merged)]
 
 
 def files_to_read(layout: SourceLayout, base: BaseRecord) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from dabgen_ci.core.sync.plan import Theirs
+from dabgen_ci.core.sync.model import Theirs
 from dabgen_ci.core.workspace_objects import ExportedObject
 
 

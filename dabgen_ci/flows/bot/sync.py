@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from dabgen_ci.config_bundles import BundleConfig
 from dabgen_ci.core.bot.grammar import BRANCH_PREFIX
+from dabgen_ci.core.bot.markdown import neutral
 from dabgen_ci.core.bot.tracking_text import Outcome, Section
 from dabgen_ci.core.diagnostics import of_severity
 from dabgen_ci.core.sync.render import RenderOptions, render_report
@@ -133,6 +134,8 @@ def _deliver_one(env: BotEnv, run: SyncRun, bundle: BundleConfig, branch: str,
     sha = env.repo.commit(env.redactor(_message(bundle, report, run)),
                           co_authors=list(run.co_authors), paths=[bundle.dir])
     run.progress.finish("commit", sha[:10] if sha else "no changes")
+    if sha is None:  # the report saw drift but the files are already so: nothing to push
+        return BundleDelivery(bundle, _no_drift(env, branch_state, report), report)
     body = render_report(report, report_options(env, bundle))
     title = _title(bundle, report)
     return BundleDelivery(bundle, _publish(env, branch_state, title, body, report, run), report)
@@ -207,7 +210,8 @@ def _title(bundle: BundleConfig, report: BundleReport) -> str:
 
 def _message(bundle: BundleConfig, report: BundleReport, run: SyncRun) -> str:
     lines = [f"dabgen sync: {bundle.name} — {len(report.jobs)} job(s) drifted", ""]
-    lines += [f"- job {j.job_id} ({j.name}): {', '.join(j.kinds)}" for j in report.jobs[:50]]
+    lines += [f"- job {j.job_id} ({neutral(j.name)}): {', '.join(j.kinds)}"
+              for j in report.jobs[:50]]
     if len(report.jobs) > 50:
         lines.append(f"- … and {len(report.jobs) - 50} more")
     lines += ["", f"Requested by {run.requested_by}." if run.requested_by

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dabgen_ci.core.paths import PathRefused, confine
+from dabgen_ci.core import paths
 from dabgen_ci.core.sync.render import render_report
 from dabgen_ci.core.sync.select import parse_shard
-from dabgen_ci.errors import BadInputError, DabgenError
+from dabgen_ci.errors import DabgenError
 from dabgen_ci.flows.bot.deliver import BotEnv, Result
 from dabgen_ci.flows.bot.failures import failure_for, run_cli
 from dabgen_ci.flows.bot.sync import (
@@ -144,12 +144,7 @@ def _dirs(ctx: ActionContext) -> list[Path]:
 
 
 def _inside_workspace(ctx: ActionContext, rel: str, what: str) -> Path:
-    """A folder of the runner's workspace, by the one path rule (never `.git`, never the
-    workspace itself, no link out)."""
-    try:
-        return confine(ctx.workspace, rel, what=what, where="the workspace")
-    except PathRefused:
-        raise BadInputError(f"{what}: {rel!r} is not a folder of the workspace") from None
+    return paths.confine(ctx.workspace, rel, what=what, where="the workspace")
 
 
 def _heading(result: Result) -> str:
