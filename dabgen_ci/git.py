@@ -177,10 +177,9 @@ class GitRepo:
         _check_ref(base)
         _check_ref(head)
         proc = self._git("merge-base", base, head, check=False)
-        if proc.returncode != 0:
-            raise GitError(f"git merge-base failed: {base} and {head} share no history here; "
-                           "fetch the base branch with its history (actions/checkout "
-                           "`fetch-depth: 0`)")
+        if proc.returncode != 0:  # the revisions given cannot be compared: bad input
+            raise BadInputError(f"{base} and {head} share no history here; fetch the base "
+                                "branch with its history (actions/checkout `fetch-depth: 0`)")
         return proc.stdout.strip()
 
     def changed_files(self, base: str, head: str | None = None) -> list[ChangedFile]:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from dabgen_ci.core.review.diff import ChangedFile
-from dabgen_ci.git import GitError, GitRepo
+from dabgen_ci.errors import BadInputError
+from dabgen_ci.git import GitRepo
 
 ENV = {"GIT_AUTHOR_NAME": "Ana", "GIT_AUTHOR_EMAIL": "ana@example.com",
        "GIT_COMMITTER_NAME": "Ana", "GIT_COMMITTER_EMAIL": "ana@example.com",
@@ -71,5 +72,5 @@ def test_the_work_tree_counts_uncommitted_and_untracked_files(repo: Path) -> Non
 def test_merge_base_without_shared_history_says_how_to_fix_it(repo: Path) -> None:
     git(repo, "checkout", "-q", "--orphan", "lonely")
     git(repo, "commit", "-qm", "alone")
-    with pytest.raises(GitError, match="fetch-depth: 0"):
+    with pytest.raises(BadInputError, match="fetch-depth: 0"):
         GitRepo(repo).merge_base("main", "lonely")

@@ -26,7 +26,7 @@ from dabgen_ci.core.review.lint import removal_findings
 from dabgen_ci.core.review.plan import DeployPlan
 from dabgen_ci.core.review.report import BundleReview, Review
 from dabgen_ci.core.review.rules import LintOptions
-from dabgen_ci.errors import WorkspaceError
+from dabgen_ci.errors import BadInputError, WorkspaceError
 from dabgen_ci.flows.review_bundle import JobResource, base_resources, check_bundle
 from dabgen_ci.flows.review_config import removal_intended
 from dabgen_ci.flows.review_plan import deploy_plan, removal_plan
@@ -95,10 +95,15 @@ def touched_bundles(repo: GitRepo, fork_point: str, changes: Iterable[ChangedFil
 
 
 def _has_root_file(repo: GitRepo, rev: str, folder: str) -> bool:
+    """A bundle root file in ``folder``, now or at ``rev`` (a folder name git takes but
+    dabgen refuses to read — `.git`, a device name — holds no bundle dabgen reviews)."""
     for name in ROOT_FILE_NAMES:
         rel = name if folder == "." else f"{folder}/{name}"
-        if (repo.path / rel).is_file() or repo.read_at(rev, rel) is not None:
-            return True
+        try:
+            if (repo.path / rel).is_file() or repo.read_at(rev, rel) is not None:
+                return True
+        except BadInputError:
+            return False
     return False
 
 

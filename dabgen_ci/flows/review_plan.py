@@ -22,12 +22,14 @@ from dabgen_ci.core.review.plan import (
     DeployPlan,
     PlannedResource,
     RemovedResource,
+    masked,
     plan_deploy,
 )
 from dabgen_ci.core.sync.base import JOBS_DIR, parse_job_record
 from dabgen_ci.errors import BadInputError, NotFoundError, WorkspaceError
 from dabgen_ci.flows.review_bundle import JobResource
 from dabgen_ci.validate.loader import LoadedBundle
+from dabgen_ci.validate.rules_secrets import sensitive_name
 from dabgen_ci.validate.targets import resolve_target
 from dabgen_ci.workspace.base import WorkspaceSource
 
@@ -53,7 +55,8 @@ def deploy_plan(loaded: LoadedBundle, root: str, target: str,
         live = read_live(source, [r.job_id for r in (*planned, *gone)])
     except WorkspaceError as exc:
         return DeployPlan(target, skipped=f"could not read the workspace: {exc}")
-    return plan_deploy(target, planned, gone, live, read_sync_base(loaded.root))
+    return masked(plan_deploy(target, planned, gone, live, read_sync_base(loaded.root)),
+                  sensitive_name)
 
 
 def removal_plan(root: str, target: str, removed: tuple[JobResource, ...],
@@ -65,7 +68,7 @@ def removal_plan(root: str, target: str, removed: tuple[JobResource, ...],
         live = read_live(source, [r.job_id for r in gone])
     except WorkspaceError as exc:
         return DeployPlan(target, skipped=f"could not read the workspace: {exc}")
-    return plan_deploy(target, (), gone, live)
+    return masked(plan_deploy(target, (), gone, live), sensitive_name)
 
 
 def read_live(source: WorkspaceSource, ids: list[int | None]) -> dict[int, Any]:

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from dabgen_ci.core.bot.routing import Trigger
+from dabgen_ci.core.review.findings import FAIL_ON
 from dabgen_ci.errors import BadInputError
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_SERVER_URL = "https://github.com"
 VALIDATION_MODES = ("auto", "offline", "cli")
-FAIL_ON = ("error", "warning", "never")
 # Action inputs that configure databricks-sdk unified auth, and the variable each sets.
 DATABRICKS_INPUTS = {
     "databricks-host": "DATABRICKS_HOST",

@@ -58,10 +58,6 @@ def on_diff(changed: Mapping[str, Ranges], file: str | None, line: int | None) -
     return any(start <= line <= end for start, end in changed.get(file, ()))
 
 
-def whole_file(line_count: int) -> Ranges:
-    return ((1, line_count),) if line_count else ()
-
-
 def bundle_roots(changed: Iterable[str], has_root_file: Mapping[str, bool]) -> list[str]:
     """The bundle directories a change touches: for each changed path, the nearest folder
     above it holding a bundle root file (``has_root_file``: folder → present, as known)."""

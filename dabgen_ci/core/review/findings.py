@@ -48,9 +48,10 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        """Stable across pushes that only move the finding: rule, file and YAML path (or the
-        message when there is no path), never the line number."""
-        anchor = self.path or self.message
+        """Stable across pushes that only move the finding: rule, file and YAML path, not the
+        line. A finding without a path (a loader error, some CLI findings) is told apart
+        from its twins by message and line instead."""
+        anchor = self.path or f"{self.message}\x1f{self.line or 0}"
         text = "\x1f".join((self.rule, self.file or "", anchor))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 

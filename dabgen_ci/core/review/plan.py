@@ -16,14 +16,18 @@ since then is flagged: deploying would overwrite that UI edit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from dabgen_ci.core.bundle.roundtrip import ABSENT, Difference, compare
 from dabgen_ci.core.review.align import align, name_items
+from dabgen_ci.core.secrets import mask_tokens
 
 ChangeKind = Literal["update", "create", "delete"]
+MASK = "***"
+_PATH_PARTS = re.compile(r"[^.\[\]]+")
 API_DEFAULTS: dict[str, object] = {"max_concurrent_runs": 1, "run_if": "ALL_SUCCESS",
                                    "format": "MULTI_TASK"}
 
@@ -153,6 +157,29 @@ def _api_default(change: FieldChange) -> bool:
     if value in ({}, [], "", None) or (value is False) or (value == 0 and value is not True):
         return True
     return leaf in API_DEFAULTS and API_DEFAULTS[leaf] == value
+
+
+def masked(plan: DeployPlan, sensitive: Callable[[str], bool]) -> DeployPlan:
+    """The plan as it may be shown: a value under a secret-sounding name (``sensitive``) is
+    ``***``, token-shaped text anywhere is masked. The live job may hold what the bundle
+    never should, and the plan quotes the live job."""
+    def value(v: object, under_secret: bool) -> object:
+        if v is ABSENT:
+            return v
+        if under_secret:
+            return MASK
+        if isinstance(v, Mapping):
+            return {k: value(x, sensitive(str(k))) for k, x in v.items()}
+        if isinstance(v, list):
+            return [value(x, False) for x in v]
+        return mask_tokens(v) if isinstance(v, str) else v
+
+    def change(c: FieldChange) -> FieldChange:
+        secret = any(sensitive(part) for part in _PATH_PARTS.findall(c.path))
+        return replace(c, old=value(c.old, secret), new=value(c.new, secret))
+
+    jobs = tuple(replace(j, changes=tuple(change(c) for c in j.changes)) for j in plan.jobs)
+    return replace(plan, jobs=jobs)
 
 
 def _touches(path: str, edited: list[str]) -> bool:

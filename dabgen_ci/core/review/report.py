@@ -15,6 +15,8 @@ from dabgen_ci.core.review.diff import Ranges, on_diff
 from dabgen_ci.core.review.findings import Finding, fails, sort_findings
 from dabgen_ci.core.review.plan import DeployPlan, FieldChange
 
+MAX_INLINE = 50
+
 
 @dataclass(frozen=True)
 class BundleReview:
@@ -47,11 +49,16 @@ class Review:
         return sum(f.severity == severity for f in self.findings)
 
     def split(self) -> tuple[list[Finding], list[Finding]]:
-        """(findings on a line the change added → inline comments, the rest → the body)."""
+        """(findings on a line the change added → inline comments, the rest → the body).
+
+        At most :data:`MAX_INLINE` go inline (the most severe first); a flood of comments
+        helps nobody, and the body lists the rest.
+        """
         inline, body = [], []
         for finding in self.findings:
-            (inline if on_diff(self.changed, finding.file, finding.line) else body).append(
-                finding)
+            fits = len(inline) < MAX_INLINE
+            on_line = on_diff(self.changed, finding.file, finding.line)
+            (inline if on_line and fits else body).append(finding)
         return inline, body
 
     def to_dict(self) -> dict[str, object]:

@@ -137,3 +137,20 @@ def test_changes_to_fields_edited_in_the_ui_since_the_last_sync_are_flagged() ->
     assert plan.jobs[0].changes == (
         FieldChange("name", "Sales ETL", "Sales ETL v2", ui_edit=False),
         FieldChange("job_clusters[main].new_cluster.num_workers", 2, 4, ui_edit=True))
+
+
+def test_values_under_secret_names_and_tokens_are_masked() -> None:
+    from dabgen_ci.core.review.plan import DeployPlan, JobChange, masked
+
+    token = "dapi" + "0123456789abcdef" * 2
+    plan = DeployPlan("prod", (JobChange("update", "etl", "ETL", "etl.yml", 1, (
+        FieldChange("job_clusters[main].new_cluster.spark_conf.db.password", "hunter22",
+                    "{{secrets/etl/db}}"),
+        FieldChange("tasks[t]", {"task_key": "t", "env": {"API_TOKEN": "x1"}}, ABSENT),
+        FieldChange("description", f"uses {token}", "plain"),
+    )),))
+    changes = masked(plan, lambda name: "password" in name or "TOKEN" in name).jobs[0].changes
+    assert changes[0].old == "***" and changes[0].new == "***"
+    assert changes[1].old == {"task_key": "t", "env": {"API_TOKEN": "***"}}
+    assert changes[1].new is ABSENT
+    assert token not in str(changes[2].old) and changes[2].new == "plain"

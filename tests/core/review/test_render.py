@@ -115,3 +115,19 @@ def test_annotations_escape_workflow_command_syntax() -> None:
     assert deletion_annotation(PLAN.jobs[2]) == (
         "::warning file=bundle/resources/old.job.yml,title=deploy plan::deploying this deletes "
         "job 1002 (Old @team job) from the workspace")
+
+
+def test_findings_without_a_path_on_different_lines_are_told_apart() -> None:
+    first = Finding("loader", "error", "cannot merge", "", "bundle/a.yml", 3)
+    second = Finding("loader", "error", "cannot merge", "", "bundle/a.yml", 9)
+    assert first.fingerprint != second.fingerprint
+
+
+def test_at_most_fifty_findings_go_inline() -> None:
+    from dabgen_ci.core.review.report import MAX_INLINE
+
+    many = tuple(Finding("DAB001", "warning", f"id {n}", "", JOB, n, f"p{n}")
+                 for n in range(1, 81))
+    inline, body = review(bundles=(BundleReview("bundle", many, PLAN),),
+                          changed={JOB: ((1, 100),)}).split()
+    assert len(inline) == MAX_INLINE == 50 and len(body) == 30
