@@ -1,37 +1,31 @@
-"""Build the dabgen MCP server: configuration, the lazily opened workspace, error mapping.
+"""Build the dabgen MCP server: configuration → tool context → the tools of the registry.
 
-Every tool is a thin adapter over dabgen_ci; this module decides how they are exposed:
-descriptions come from the tool's docstring (one paragraph written for a model), failures
-that dabgen_ci anticipates become MCP tool errors carrying its one actionable line (redacted,
-no traceback), and the workspace is opened on first use so the local tools work, and
-``health`` can explain what is wrong, without credentials.
+Every tool is a thin adapter over dabgen_ci; this module decides how they are exposed: each
+row of :data:`~mcp_server.registry.TOOLS` is registered with its context bound (the model
+never sees ``ctx``), failures that dabgen_ci anticipates become MCP tool errors carrying its
+one actionable line (redacted, no traceback), and every result is held to the size cap.
+The workspace is opened by the first tool that needs it, so the handshake and the local
+tools need neither credentials nor databricks-sdk, and ``health`` can explain what is wrong.
 """
 
 from __future__ import annotations
 
-import functools
 import inspect
 import os
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel
 
-from dabgen_ci.core.redact import Redactor
 from dabgen_ci.errors import DabgenError
-from dabgen_ci.workspace.base import WorkspaceSource
-from mcp_server import bounds, safety
-
-if TYPE_CHECKING:
-    from dabgen_ci.workspace.ops import WorkspaceOps
-
-F = TypeVar("F", bound=Callable[..., Any])
+from mcp_server import bounds
+from mcp_server.context import Caps, ToolContext, workspace_for
+from mcp_server.registry import TOOLS, ToolSpec
 
 INSTRUCTIONS = (
     "dabgen turns Databricks jobs and notebooks into Databricks Asset Bundles. Explore with "
@@ -45,103 +39,75 @@ INSTRUCTIONS = (
 
 @dataclass(frozen=True)
 class ServerConfig:
+    """What the command line decides (``dabgen-mcp --root … --allow-writes …``)."""
+
     root: Path
     snapshot: Path | None = None
     profile: str | None = None
     allow_writes: bool = False
 
 
-@dataclass
-class ToolContext:
-    """What every tool group needs: the configuration and the shared workspace."""
-
-    config: ServerConfig
-    _pair: tuple[WorkspaceSource, WorkspaceOps] | None = field(default=None, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    @property
-    def root(self) -> Path:
-        return self.config.root.resolve()
-
-    @property
-    def mode(self) -> str:
-        return "snapshot" if self.config.snapshot is not None else "live"
-
-    def _open(self) -> tuple[WorkspaceSource, WorkspaceOps]:
-        # databricks-sdk is imported here, by the first tool that needs the workspace: the
-        # handshake (initialize, tools/list) and the local tools never wait for it.
-        from dabgen_ci.workspace.ops import open_workspace
-
-        with self._lock:
-            if self._pair is None:
-                self._pair = open_workspace(snapshot=self.config.snapshot,
-                                            profile=self.config.profile)
-            return self._pair
-
-    def source(self) -> WorkspaceSource:
-        return self._open()[0]
-
-    def ops(self) -> WorkspaceOps:
-        return self._open()[1]
-
-    def local(self, user_path: str, what: str = "path") -> Path:
-        return safety.confine(self.root, user_path, what=what)
-
-    def shown(self, path: Path) -> str:
-        return safety.relative_to_root(self.root, path)
-
-    def require_writes(self, action: str) -> None:
-        safety.require_writes(self.config.allow_writes, action)
+def context_for(config: ServerConfig, env: Mapping[str, str] | None = None,
+                caps: Caps | None = None) -> ToolContext:
+    """The tools' context for ``config``; ``env`` (default: this process's) is what the
+    databricks CLI runs with and what errors are redacted against."""
+    return ToolContext(root=config.root, workspace=workspace_for(config.snapshot, config.profile),
+                       env=os.environ if env is None else env, allow_writes=config.allow_writes,
+                       profile=config.profile, caps=caps or Caps())
 
 
-def _redactor() -> Redactor:
-    return Redactor.from_env(os.environ)
+def build_server(config: ServerConfig, *, env: Mapping[str, str] | None = None) -> MCPServer:
+    """The server for ``config`` with exactly the tools of the registry."""
+    return server_for(context_for(config, env))
 
 
-def capped(result: Any) -> Any:
-    """A tool's result within :data:`~mcp_server.bounds.MAX_RESULT_BYTES`, ``truncated``
-    set when it had to be cut (every result model has the field)."""
+def server_for(ctx: ToolContext, tools: Sequence[ToolSpec] = TOOLS) -> MCPServer:
+    """An MCP server exposing ``tools``, each called with ``ctx``."""
+    server: MCPServer = MCPServer("dabgen", instructions=INSTRUCTIONS, log_level="WARNING")
+    for spec in tools:
+        annotations = ToolAnnotations(read_only_hint=spec.access == "read",
+                                      destructive_hint=spec.access == "destructive",
+                                      open_world_hint=True)
+        server.add_tool(BoundTool(spec, ctx), name=spec.name, description=spec.description,
+                        annotations=annotations, structured_output=True)
+    return server
+
+
+class BoundTool:
+    """A tool function with its context bound: what MCPServer introspects and calls.
+
+    Its signature is the function's without ``ctx`` (annotations evaluated), so the input
+    and output schemas are exactly the function's; a call maps anticipated failures to one
+    redacted line and cuts the result to ``ctx.caps.result_bytes``.
+    """
+
+    def __init__(self, spec: ToolSpec, ctx: ToolContext) -> None:
+        signature = inspect.signature(spec.function, eval_str=True)
+        arguments = list(signature.parameters.values())[1:]  # ctx is not the model's to give
+        self.__signature__ = signature.replace(parameters=arguments)
+        self.__name__ = spec.name
+        self.__doc__ = spec.description
+        self._function = spec.function
+        self._ctx = ctx
+
+    def __call__(self, **arguments: Any) -> Any:
+        ctx = self._ctx
+        try:
+            return capped(self._function(ctx, **arguments), ctx.caps.result_bytes)
+        except DabgenError as exc:
+            raise ToolError(ctx.redact(str(exc))) from None
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise ToolError(ctx.redact(f"local file error{where}: {exc.strerror or exc}")
+                            ) from None
+
+
+def capped(result: Any, max_bytes: int = bounds.MAX_RESULT_BYTES) -> Any:
+    """A tool's result within ``max_bytes`` of JSON, ``truncated`` set when it had to be cut
+    (every result model has the field)."""
     if not isinstance(result, BaseModel) or "truncated" not in type(result).model_fields:
         return result
-    data, cut = bounds.bound(result.model_dump(mode="json"))
+    data, cut = bounds.bound(result.model_dump(mode="json"), max_bytes)
     if not cut:
         return result
     return type(result).model_validate({**data, "truncated": True})
-
-
-def tool_errors(fn: F) -> F:
-    """Anticipated failures → MCP tool errors with one redacted, actionable line; results
-    over the size cap are cut and say so."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return capped(fn(*args, **kwargs))
-        except DabgenError as exc:
-            raise ToolError(_redactor().redact(str(exc))) from None
-        except OSError as exc:
-            where = f" ({exc.filename})" if exc.filename else ""
-            raise ToolError(f"local file error{where}: {exc.strerror or exc}") from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def add_tool(server: MCPServer, fn: Callable[..., Any], *, read_only: bool,
-             destructive: bool = False) -> None:
-    """Register ``fn`` under its own name; its docstring is the model-facing description."""
-    description = " ".join(inspect.cleandoc(fn.__doc__ or "").split())
-    annotations = ToolAnnotations(read_only_hint=read_only, destructive_hint=destructive,
-                                  open_world_hint=True)
-    server.add_tool(tool_errors(fn), name=fn.__name__, description=description,
-                    annotations=annotations, structured_output=True)
-
-
-def build_server(config: ServerConfig) -> MCPServer:
-    """The server with exactly the 18 tools of the three groups."""
-    from mcp_server import tools_bundles, tools_delivery, tools_workspace
-
-    server: MCPServer = MCPServer("dabgen", instructions=INSTRUCTIONS, log_level="WARNING")
-    context = ToolContext(config)
-    for group in (tools_workspace, tools_bundles, tools_delivery):
-        group.register(server, context)
-    return server

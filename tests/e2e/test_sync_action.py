@@ -241,3 +241,22 @@ def test_sharded_workflow_steps(world: World, demo_bundle: dict[str, bytes],
     assert pull.body is not None
     assert "| `Churn Model Training` (`1004`) | added |" in pull.body
     assert "- `max_concurrent_runs`: `1` → `3`" in pull.body.splitlines()
+
+
+def test_a_sync_that_does_not_validate_pushes_nothing(world: World,
+                                                      demo_bundle: dict[str, bytes]) -> None:
+    seed_bundle(world, demo_bundle)
+
+    def broken(job: dict) -> None:
+        job["settings"]["tasks"][1]["depends_on"] = [{"task_key": "ghost"}]
+
+    world.edit_job(1001, broken)
+    run = scheduled(world)
+    assert run.code == 1, run.stderr  # the scheduled run turns red
+    assert world.branches() == ["main"] and world.github.pulls() == []
+    assert "validation error(s); nothing was pushed" in run.summary
+    # a comment is answered with the errors instead (the comment is the report: exit 0)
+    comment = world.run(world.comment("/dabgen sync"))
+    assert comment.code == 0, comment.stderr
+    assert "nothing was pushed" in world.bot_comments()[-1].body
+    assert "ghost" in world.bot_comments()[-1].body

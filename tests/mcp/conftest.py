@@ -1,44 +1,37 @@
 """Fixtures for the MCP tests: a live test workspace, a fake ``databricks`` CLI, and
-``dabgen-mcp`` started as a subprocess over stdio (read-only and with --allow-writes).
+``dabgen-mcp`` servers in this process (read-only and with --allow-writes), each reached
+through the real MCP client (``mcp.Client(server)``).
+
+The servers are built from a ``dabgen-mcp`` command line (the binary's own argument
+parser) and given their CLI environment through the tool context, so the read-only and the
+write-enabled server — whose ``PATH`` differ in the fake ``databricks`` — coexist in one
+process. databricks-sdk's unified auth reads the process environment, which the module's
+``mcp_env`` points at the test workspace. The stdio process contract and streamable HTTP
+are tested against the real binary in ``test_stdio.py`` and ``test_http.py``.
 
 Tests use anyio's pytest plugin (``@pytest.mark.anyio``); the clients are module-scoped so
-each module starts each server once.
+each module builds each server once.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import sys
-import textwrap
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from mcp import Client, StdioServerParameters
+from mcp import Client
+from mcp.server.mcpserver import MCPServer
 
-from tests.mcp.helpers import BIG_NOTEBOOK, REPO, TOKEN, server_command
+from mcp_server.__main__ import parse_args
+from mcp_server.server import build_server
+from tests.mcp.helpers import BIG_NOTEBOOK, REPO, TOKEN, write_fake_databricks
 from tests.mcp.workspace_routes import ExtraRoutes
 from tests.servers.workspace_server import WorkspaceServer
 
 DEMO_SNAPSHOT = REPO / "dabgen_ci" / "data" / "demo_workspace"
-FAKE_DATABRICKS = """\
-#!{python}
-import json, os, sys
-args = sys.argv[1:]
-with open(os.environ["FAKE_DATABRICKS_LOG"], "a") as log:
-    log.write(json.dumps({{"argv": args, "cwd": os.getcwd()}}) + "\\n")
-if args[:2] == ["bundle", "validate"] and "-o" in args:
-    print("{{}}")
-    sys.exit(0)
-if args[:2] == ["bundle", "destroy"] and "--auto-approve" not in args:
-    print("Error: please specify --auto-approve to skip interactive confirmation",
-          file=sys.stderr)
-    sys.exit(1)
-print("Authorization: Bearer " + os.environ.get("DATABRICKS_TOKEN", ""), file=sys.stderr)
-print(" ".join(args[:2]) + " OK")
-"""
 
 
 @dataclass
@@ -63,11 +56,12 @@ class McpEnv:
             "FAKE_DATABRICKS_LOG": str(self.cli_log),
         }
 
-    def params(self, *args: str, with_cli: bool = False) -> StdioServerParameters:
-        command = server_command()
-        return StdioServerParameters(command=command[0], args=[*command[1:], "--root",
-                                                               str(self.root), *args],
-                                     env=self.env(with_cli=with_cli), cwd=str(self.root))
+    def build(self, *args: str, with_cli: bool = False,
+              env: dict[str, str] | None = None) -> MCPServer:
+        """The server ``dabgen-mcp --root ROOT *args`` builds, with the CLI environment
+        ``env`` (default: :meth:`env`)."""
+        config, _ = parse_args(["--root", str(self.root), *args])
+        return build_server(config, env=self.env(with_cli=with_cli) if env is None else env)
 
 
 @pytest.fixture(scope="module")
@@ -85,23 +79,26 @@ def mcp_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[McpEnv]:
     root, bin_dir = base / "root", base / "bin"
     for directory in (root, bin_dir, base / "home"):
         directory.mkdir()
-    fake = bin_dir / "databricks"
-    fake.write_text(textwrap.dedent(FAKE_DATABRICKS).format(python=sys.executable))
-    fake.chmod(0o755)
-    with WorkspaceServer(snapshot, token=TOKEN) as server:
+    write_fake_databricks(bin_dir)
+    with WorkspaceServer(snapshot, token=TOKEN) as server, pytest.MonkeyPatch.context() as mp:
         routes = ExtraRoutes(server, snapshot)
-        yield McpEnv(base, snapshot, root, bin_dir, base / "cli.log", server, routes)
+        mcp_env = McpEnv(base, snapshot, root, bin_dir, base / "cli.log", server, routes)
+        for name in [n for n in os.environ if n.startswith("DATABRICKS_")]:
+            mp.delenv(name)
+        for name in ("DATABRICKS_HOST", "DATABRICKS_TOKEN", "DATABRICKS_CONFIG_FILE"):
+            mp.setenv(name, mcp_env.env(with_cli=False)[name])  # the SDK's unified auth
+        yield mcp_env
 
 
 @pytest.fixture(scope="module")
 async def ro(mcp_env: McpEnv) -> AsyncIterator[Client]:
     """A read-only server with no databricks CLI on its PATH."""
-    async with Client(mcp_env.params()) as client:
+    async with Client(mcp_env.build()) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
 async def rw(mcp_env: McpEnv) -> AsyncIterator[Client]:
     """A server started with --allow-writes and the fake databricks CLI on its PATH."""
-    async with Client(mcp_env.params("--allow-writes", with_cli=True)) as client:
+    async with Client(mcp_env.build("--allow-writes", with_cli=True)) as client:
         yield client

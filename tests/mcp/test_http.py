@@ -1,4 +1,5 @@
-"""Streamable HTTP smoke test: ``dabgen-mcp --http 127.0.0.1:PORT`` serves the same tools."""
+"""Streamable HTTP smoke test: ``dabgen-mcp --http 127.0.0.1:PORT`` serves the same tools
+(the real binary: the transport is the process's); a bad address is a usage error."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 from mcp import Client
 
+from mcp_server.__main__ import parse_args
 from tests.mcp.helpers import call, server_command
 
 if TYPE_CHECKING:
@@ -67,7 +69,8 @@ async def test_streamable_http_serves_the_tools(http_url: str, mcp_env: McpEnv) 
         assert health["ok"] and health["workspace"] == mcp_env.server.url
 
 
-def test_bad_http_address_is_a_usage_error(mcp_env: McpEnv) -> None:
-    done = subprocess.run([*server_command(), "--http", "localhost"], capture_output=True,
-                          text=True, env=mcp_env.env(with_cli=False), timeout=30)
-    assert done.returncode == 2 and "expected HOST:PORT" in done.stderr
+def test_bad_http_address_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse's exit status is the process's: ``main`` lets ``SystemExit`` through."""
+    with pytest.raises(SystemExit) as done:
+        parse_args(["--http", "localhost"])
+    assert done.value.code == 2 and "expected HOST:PORT" in capsys.readouterr().err

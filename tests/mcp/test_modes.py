@@ -1,5 +1,6 @@
 """The other ways to start ``dabgen-mcp``: on a snapshot directory, and with credentials
-the workspace rejects (health explains, tools fail with one actionable line)."""
+the workspace rejects (health explains, tools fail with one actionable line). In-process
+servers built from the command line, as in conftest."""
 
 from __future__ import annotations
 
@@ -16,12 +17,15 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.anyio
 
 
-async def test_snapshot_mode_reads_jobs_and_refuses_live_only_tools(mcp_env: McpEnv) -> None:
-    params = mcp_env.params("--workspace-snapshot", str(mcp_env.snapshot))
-    params.env = {k: v for k, v in (params.env or {}).items()
-                  if k not in ("DATABRICKS_HOST", "DATABRICKS_TOKEN")}
+async def test_snapshot_mode_reads_jobs_and_refuses_live_only_tools(
+        mcp_env: McpEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = {k: v for k, v in mcp_env.env(with_cli=False).items()
+           if k not in ("DATABRICKS_HOST", "DATABRICKS_TOKEN")}
+    for name in ("DATABRICKS_HOST", "DATABRICKS_TOKEN"):
+        monkeypatch.delenv(name)
+    server = mcp_env.build("--workspace-snapshot", str(mcp_env.snapshot), env=env)
     requests_before = sum(mcp_env.server.requests.values())
-    async with Client(params) as client:
+    async with Client(server) as client:
         health = await call(client, "health")
         assert health["ok"] and health["mode"] == "snapshot" and health["user"] is None
         assert [j["job_id"] for j in (await call(client, "list_jobs"))["jobs"]] == [
@@ -36,10 +40,12 @@ async def test_snapshot_mode_reads_jobs_and_refuses_live_only_tools(mcp_env: Mcp
     assert sum(mcp_env.server.requests.values()) == requests_before  # never went live
 
 
-async def test_rejected_credentials_are_explained(mcp_env: McpEnv) -> None:
-    params = mcp_env.params()
-    params.env = {**(params.env or {}), "DATABRICKS_TOKEN": "dapi" + "f" * 32}
-    async with Client(params) as client:
+async def test_rejected_credentials_are_explained(mcp_env: McpEnv,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    rejected = "dapi" + "f" * 32
+    monkeypatch.setenv("DATABRICKS_TOKEN", rejected)
+    server = mcp_env.build(env={**mcp_env.env(with_cli=False), "DATABRICKS_TOKEN": rejected})
+    async with Client(server) as client:
         health = await call(client, "health")
         assert not health["ok"] and "authentication failed" in health["message"]
         message = await fail(client, "list_jobs")

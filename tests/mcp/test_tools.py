@@ -1,5 +1,6 @@
-"""Every tool of ``dabgen-mcp``, called through the MCP protocol on a subprocess over stdio,
-against the test workspace (demo snapshot + extra routes, sqlite behind the SQL API)."""
+"""Every tool of ``dabgen-mcp``, called through the MCP protocol (in-process servers, see
+conftest), against the test workspace (demo snapshot + extra routes, sqlite behind the SQL
+API)."""
 
 from __future__ import annotations
 

@@ -26,13 +26,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+from ruamel.yaml.comments import CommentedMap
 
-from dabgen_ci.core.bundle import rtyaml, yamlfmt
+from dabgen_ci.core.bundle import rtyaml
 from dabgen_ci.core.bundle.keys import unique_name
-from dabgen_ci.core.bundle.merge import ABSENT, FieldPath, Keyed, Segment
+from dabgen_ci.core.bundle.merge import ABSENT, FieldPath
 from dabgen_ci.core.sync.forms import SyncVariables
+from dabgen_ci.core.sync.yamltree import child, delete, descend, get, has, insert, node, set_value
 
 _VAR_PREFIX = "${var."
 
@@ -92,7 +92,7 @@ class BundleDocs:
         if not self.target:
             return False
         path = ("targets", self.target, "resources", "jobs", key)
-        return _get(self.doc(self.root_file), path) is not None
+        return get(self.doc(self.root_file), path) is not None
 
     def changed_texts(self) -> dict[str, str]:
         texts = {f: rtyaml.dump(self._docs[f]) for f in self.changed}
@@ -119,11 +119,11 @@ def edit_job(docs: BundleDocs, file: str, key: str, writes: Iterable[Write]) -> 
 def remove_job(docs: BundleDocs, file: str, key: str) -> bool:
     """Drop job ``key`` from ``file``; True when the file holds nothing else and can go."""
     doc = docs.doc(file)
-    jobs = _get(doc, ("resources", "jobs"))
+    jobs = get(doc, ("resources", "jobs"))
     if isinstance(jobs, CommentedMap) and key in jobs:
         del jobs[key]
         docs.changed.add(file)
-    resources = _get(doc, ("resources",))
+    resources = get(doc, ("resources",))
     others = [k for k in (doc or {}) if k != "resources"]
     empty = not others and all(not v for v in (resources or {}).values())
     if empty:
@@ -140,7 +140,7 @@ def declare_variable(docs: BundleDocs, name: str, description: str, default: obj
         anchor = next((k for k in ("include", "bundle") if k in root), None)
         position = list(root).index(anchor) + 1 if anchor else 0
         root.insert(position, "variables", variables)
-    variables[name] = _node({"description": description, "default": default}, name)
+    variables[name] = node({"description": description, "default": default}, name)
     docs.variables.declare(name, default)
     docs.added_variables.append(name)
     docs.changed.add(docs.root_file)
@@ -154,27 +154,27 @@ def _apply(docs: BundleDocs, file: str, key: str, write: Write) -> str | None:
         return f"job `{key}` is not defined in {file}"
     *parents_path, last = write.path
     found = [(f, p) for f, h in holders
-             if (p := _descend(h, parents_path)) is not None and _has(p, last)]
+             if (p := descend(h, parents_path)) is not None and has(p, last)]
     if write.value is ABSENT:
         for holder_file, parent in found:
-            _delete(parent, last)
+            delete(parent, last)
             docs.changed.add(holder_file)
         return None
     if found:
         holder_file, parent = found[0]
-        current = _get_child(parent, last)
+        current = child(parent, last)
         value, problem = _keep_variable(docs, current, write.value)
         if problem:
             return problem
         if value is current:  # the variable took the new value instead
             return None
-        _set(parent, last, value, write.path)
+        set_value(parent, last, value, write.path)
         docs.changed.add(holder_file)
         return None
     for holder_file, holder in reversed(holders):  # the job's own resource first
-        parent = _descend(holder, parents_path)
+        parent = descend(holder, parents_path)
         if parent is not None:
-            _insert(parent, last, write.value, write.order, write.path)
+            insert(parent, last, write.value, write.order, write.path)
             docs.changed.add(holder_file)
             return None
     return "its parent is not in the repository's YAML"
@@ -184,13 +184,14 @@ def _holders(docs: BundleDocs, file: str, key: str) -> list[tuple[str, Any]]:
     """Where job ``key`` is written: target overrides first, its resource last."""
     found = []
     if docs.target:
+        override = ("targets", docs.target, "resources", "jobs", key)
         for holder_file in dict.fromkeys((docs.root_file, file)):
-            node = _get(docs.doc(holder_file), ("targets", docs.target, "resources", "jobs", key))
-            if isinstance(node, CommentedMap):
-                found.append((holder_file, node))
-    node = _get(docs.doc(file), ("resources", "jobs", key))
-    if isinstance(node, CommentedMap):
-        found.append((file, node))
+            found_node = get(docs.doc(holder_file), override)
+            if isinstance(found_node, CommentedMap):
+                found.append((holder_file, found_node))
+    own = get(docs.doc(file), ("resources", "jobs", key))
+    if isinstance(own, CommentedMap):
+        found.append((file, own))
     return found
 
 
@@ -225,16 +226,16 @@ def _set_variable_value(docs: BundleDocs, name: str, value: object) -> bool:
         spots.append(("targets", docs.target, "variables"))
     spots.append(("variables",))
     for spot in spots:
-        variables = _get(root, spot)
+        variables = get(root, spot)
         if not isinstance(variables, CommentedMap) or name not in variables:
             continue
         entry = variables[name]
         if isinstance(entry, CommentedMap):
             if "default" not in entry:
                 return False  # a lookup: not ours to change
-            entry["default"] = _node(value, "default")
+            entry["default"] = node(value, "default")
         else:
-            variables[name] = _node(value, name)
+            variables[name] = node(value, name)
         docs.variables.declare(name, value)
         docs.changed.add(docs.root_file)
         return True
@@ -254,110 +255,3 @@ def _whole_variable(text: str) -> str | None:
 
 def _same_type(a: object, b: object) -> bool:
     return type(a) is type(b)
-
-
-# -- navigating ruamel containers --------------------------------------------------------
-
-def _get(node: Any, path: Sequence[str]) -> Any:
-    for part in path:
-        if not isinstance(node, CommentedMap) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
-def _descend(node: Any, path: Sequence[Segment]) -> Any:
-    for part in path:
-        if not _has(node, part):
-            return None
-        node = _get_child(node, part)
-    return node if isinstance(node, CommentedMap | CommentedSeq) else None
-
-
-def _has(parent: Any, part: Segment) -> bool:
-    if isinstance(part, Keyed):
-        return _index(parent, part) is not None
-    return isinstance(parent, CommentedMap) and part in parent
-
-
-def _index(parent: Any, part: Keyed) -> int | None:
-    if not isinstance(parent, CommentedSeq):
-        return None
-    for i, item in enumerate(parent):
-        if isinstance(item, CommentedMap) and item.get(part.field) == part.value:
-            return i
-    return None
-
-
-def _get_child(parent: Any, part: Segment) -> Any:
-    if isinstance(part, Keyed):
-        index = _index(parent, part)
-        return parent[index] if index is not None else None
-    return parent[part]
-
-
-def _delete(parent: Any, part: Segment) -> None:
-    if isinstance(part, Keyed):
-        index = _index(parent, part)
-        if index is not None:
-            del parent[index]
-    else:
-        del parent[part]
-
-
-def _set(parent: Any, part: Segment, value: object, path: FieldPath) -> None:
-    if isinstance(part, Keyed):
-        index = _index(parent, part)
-        assert index is not None
-        parent[index] = _element(value, _list_name(path))
-    else:
-        parent[part] = _node(value, part, quoted=_in_quoted_map(path))
-
-
-def _insert(parent: Any, part: Segment, value: object, order: Sequence[str],
-            path: FieldPath) -> None:
-    if isinstance(part, Keyed):
-        present = [item.get(part.field) for item in parent if isinstance(item, CommentedMap)]
-        at = _position(present, part.value, order)
-        parent.insert(at, _element(value, _list_name(path)))
-    elif isinstance(parent, CommentedMap):
-        at = _position(list(parent), part, order)
-        quoted = _in_quoted_map(path)
-        key = DoubleQuotedScalarString(part) if quoted else part  # as yamlfmt quotes them
-        parent.insert(at, key, _node(value, part, quoted=quoted))
-
-
-def _position(present: Sequence[object], new: str, order: Sequence[str]) -> int:
-    """Index after the nearest entry that precedes ``new`` in ``order`` (else before the
-    nearest that follows it, else at the end)."""
-    if new in order:
-        at = order.index(new)
-        for before in reversed(order[:at]):
-            if before in present:
-                return present.index(before) + 1
-        for after in order[at + 1:]:
-            if after in present:
-                return present.index(after)
-    return len(present)
-
-
-def _list_name(path: FieldPath) -> str:
-    return str(path[-2]) if len(path) >= 2 and isinstance(path[-2], str) else "items"
-
-
-def _in_quoted_map(path: FieldPath) -> bool:
-    return len(path) >= 2 and path[-2] in yamlfmt.QUOTED_MAPS
-
-
-def _node(value: object, key: str, *, quoted: bool = False) -> object:
-    """``value`` as the ruamel node of ``key``, written the way the generator writes it."""
-    if isinstance(value, dict | list):
-        return rtyaml.load(yamlfmt.dump({key: value}))[key]
-    if quoted and isinstance(value, str):
-        return DoubleQuotedScalarString(value)
-    return rtyaml.scalar(value)
-
-
-def _element(value: object, list_name: str) -> object:
-    """``value`` as a new element of the list ``list_name`` (a task, a job cluster…)."""
-    return rtyaml.load(yamlfmt.dump({list_name: [value]}))[list_name][0]

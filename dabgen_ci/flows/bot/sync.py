@@ -190,7 +190,7 @@ def _no_drift(env: BotEnv, state: BranchState, report: BundleReport) -> Result:
 def _invalid(branch: str, report: BundleReport) -> Result:
     errors = of_severity(report.diagnostics)
     body = "\n".join(d.render() for d in errors)
-    return Result("failure", branch=branch, validation="failed", exit_code=1,
+    return Result("failure", branch=branch, validation="failed",
                   sections=(Section(f"Validation errors ({len(errors)})", body, code=True),),
                   error=f"the synced bundle in `{report.dir}/` has {len(errors)} validation "
                         "error(s); nothing was pushed",
