@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from dabgen_ci.config import Config, parse_config
-from dabgen_ci.config_bundles import BundleConfig, SyncSettings
-from dabgen_ci.config_check import check_config_text
+from dabgen_ci.config.bundles import BundleConfig, SyncSettings
+from dabgen_ci.config.check import check_config_text
 from dabgen_ci.errors import BadInputError
 from tests.commands.cli_support import ROOT, run
 

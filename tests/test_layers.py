@@ -8,7 +8,7 @@ Why each layer sits where it does (docs/architecture.md draws the picture):
   everything hard is unit-tested with plain data. ``errors`` belongs here because every
   layer, the core included, raises the user-facing errors.
 - **adapters** (``workspace/``, ``github/``, ``git``, ``validate/``, ``agent/``,
-  ``bundle_writer``, ``config*``, ``sync_repo``, ``sync_shards``, ``progress``): thin
+  ``bundle_writer``, ``config/``, ``sync_store/``, ``progress``): thin
   translations between the outside world (HTTP, subprocesses, files, the Claude SDK, a
   terminal) and core data. They may use each other (the validator reads files, the agent
   runs the validator's tools) but know no use case.
@@ -50,12 +50,8 @@ LAYERS: dict[str, int] = {
     "dabgen_ci.validate": ADAPTERS,
     "dabgen_ci.agent": ADAPTERS,
     "dabgen_ci.bundle_writer": ADAPTERS,
-    "dabgen_ci.config": ADAPTERS,
-    "dabgen_ci.config_bundles": ADAPTERS,  # .dabgen.yml's bundles, with config
-    "dabgen_ci.config_check": ADAPTERS,  # .dabgen.yml read with lines and checked
-    "dabgen_ci.config_starter": ADAPTERS,  # the starter .dabgen.yml `dabgen init` writes
-    "dabgen_ci.sync_repo": ADAPTERS,  # a bundle directory of the repository, read and written
-    "dabgen_ci.sync_shards": ADAPTERS,  # shard artifacts on disk
+    "dabgen_ci.config": ADAPTERS,  # .dabgen.yml: model, checks with lines, the starter file
+    "dabgen_ci.sync_store": ADAPTERS,  # bundle directories of the repository, shard artifacts
     "dabgen_ci.progress": ADAPTERS,
     "dabgen_ci.flows": FLOWS,
     "dabgen_ci.cli": ENTRY,

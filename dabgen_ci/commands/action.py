@@ -18,7 +18,7 @@ import click
 
 if TYPE_CHECKING:
     from dabgen_ci.flows.bot.pr import Refiner
-    from dabgen_ci.flows.review import RiskSummarizer
+    from dabgen_ci.flows.review.flow import RiskSummarizer
     from dabgen_ci.workspace.base import WorkspaceSource
 
 
@@ -79,7 +79,7 @@ def _summarizer(environ: Mapping[str, str],
     """The model's risk summary for reviews (used when `review.agent: true`); None without
     model credentials, so the review skips it silently."""
     from dabgen_ci.agent.auth import AgentUnavailable, check_agent_available
-    from dabgen_ci.flows.review_risk import AgentRiskSummarizer
+    from dabgen_ci.flows.review.risk import AgentRiskSummarizer
 
     try:
         check_agent_available(environ)

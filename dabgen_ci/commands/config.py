@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from dabgen_ci.commands.options import json_option
-from dabgen_ci.config_check import check_config_text
+from dabgen_ci.config.check import check_config_text
 from dabgen_ci.errors import BadInputError
 
 

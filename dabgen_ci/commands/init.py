@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from dabgen_ci.config_check import check_config_text
-from dabgen_ci.config_starter import starter_config
+from dabgen_ci.config.check import check_config_text
+from dabgen_ci.config.starter import starter_config
 from dabgen_ci.core import paths as confinement
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.flows.select import parse_tag

@@ -20,8 +20,8 @@ from dabgen_ci.core.review.render import review_annotations
 from dabgen_ci.core.review.report import Review
 from dabgen_ci.core.review.text import review_text
 from dabgen_ci.errors import BadInputError
-from dabgen_ci.flows.review import ReviewRequest, run_review
-from dabgen_ci.flows.review_config import config_at
+from dabgen_ci.flows.review.config import config_at
+from dabgen_ci.flows.review.flow import ReviewRequest, run_review
 from dabgen_ci.git import GitError, GitRepo
 from dabgen_ci.workspace import open_source, workspace_configured
 from dabgen_ci.workspace.base import WorkspaceSource

@@ -19,9 +19,15 @@ from dabgen_ci.commands.options import json_option, source_from, source_options
 from dabgen_ci.core.sync.render import RenderOptions, render_all
 from dabgen_ci.core.sync.select import parse_shard
 from dabgen_ci.errors import BadInputError
-from dabgen_ci.flows.sync import SyncOptions, SyncResult, fetch_shard, run_sync, sync_from_state
+from dabgen_ci.flows.sync.flow import (
+    SyncOptions,
+    SyncResult,
+    fetch_shard,
+    run_sync,
+    sync_from_state,
+)
 from dabgen_ci.progress import NullProgress, Progress, StderrProgress
-from dabgen_ci.sync_shards import default_shard_dir, read_shards, write_shard
+from dabgen_ci.sync_store.shards import default_shard_dir, read_shards, write_shard
 
 DRIFT = 1
 

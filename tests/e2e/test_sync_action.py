@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from dabgen_ci.flows.sync import SyncOptions, run_sync
+from dabgen_ci.flows.sync.flow import SyncOptions, run_sync
 from dabgen_ci.workspace.live import LiveSource
 from tests.e2e.conftest import (
     DATABRICKS_TOKEN,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dabgen_ci.core.review.findings import Finding
-from dabgen_ci.flows.review_bundle import not_repeated
+from dabgen_ci.flows.review.bundle import not_repeated
 
 F = "resources/etl.job.yml"
 

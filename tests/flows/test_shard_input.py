@@ -10,7 +10,7 @@ import pytest
 
 from dabgen_ci.core.sync.state import WorkspaceState
 from dabgen_ci.errors import BadInputError
-from dabgen_ci.sync_shards import read_shards, write_shard
+from dabgen_ci.sync_store.shards import read_shards, write_shard
 from dabgen_ci.workspace.base import ExportedObject
 from tests.core.test_limits import nested
 

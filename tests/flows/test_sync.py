@@ -252,7 +252,7 @@ def test_the_worked_example_of_docs_sync_md(world: World) -> None:
 
 def test_review_reads_the_base_the_sync_records(world: World) -> None:
     """`dabgen review`'s deploy plan names UI edits since the last sync from this record."""
-    from dabgen_ci.flows.review_plan import read_sync_base
+    from dabgen_ci.flows.review.plan import read_sync_base
 
     assert read_sync_base(world.bundle) == {}
     record_base(world)

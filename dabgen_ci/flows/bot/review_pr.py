@@ -2,7 +2,7 @@
 
 Read top to bottom: fetch the base branch (its `.dabgen.yml` rules the review) and the pull
 request's head (`refs/pull/<n>/head`, forks included) → check the head out, detached →
-review (:mod:`dabgen_ci.flows.review`) — for a fork, offline only: no deploy plan and no
+review (:mod:`dabgen_ci.flows.review.flow`) — for a fork, offline only: no deploy plan and no
 `databricks bundle validate`, since both would run the repository's credentials against a
 stranger's bundle → annotations and the job summary always → the review on the pull
 request, replacing dabgen's previous one → the exit code from `fail-on`.
@@ -19,8 +19,8 @@ from dabgen_ci.flows.bot.deliver import Result
 from dabgen_ci.flows.bot.failures import run_cli
 from dabgen_ci.flows.bot.review_publish import Published, publish_review
 from dabgen_ci.flows.bot.services import BotServices
-from dabgen_ci.flows.review import ReviewRequest, run_review
-from dabgen_ci.flows.review_config import config_at
+from dabgen_ci.flows.review.config import config_at
+from dabgen_ci.flows.review.flow import ReviewRequest, run_review
 from dabgen_ci.github.client import PullInfo
 from dabgen_ci.github.context import ActionContext
 from dabgen_ci.github.outputs import write_outputs, write_summary

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from dabgen_ci.core.redact import Redactor
 from dabgen_ci.flows.bot.refining import Refiner
-from dabgen_ci.flows.review import RiskSummarizer
+from dabgen_ci.flows.review.flow import RiskSummarizer
 from dabgen_ci.git import GitRepo
 from dabgen_ci.github.client import GitHubApi
 from dabgen_ci.workspace.base import WorkspaceSource

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from dabgen_ci.config_bundles import BundleConfig
+from dabgen_ci.config.bundles import BundleConfig
 from dabgen_ci.core.bot.grammar import BRANCH_PREFIX
 from dabgen_ci.core.bot.markdown import neutral
 from dabgen_ci.core.bot.tracking_text import Outcome, Section
@@ -34,8 +34,8 @@ from dabgen_ci.flows.bot.deliver import (
     open_or_update,
     refusal,
 )
-from dabgen_ci.flows.sync import SyncOptions, read_repos, selectors, sync_from_state
-from dabgen_ci.flows.sync_fetch import fetch_workspace
+from dabgen_ci.flows.sync.fetch import fetch_workspace
+from dabgen_ci.flows.sync.flow import SyncOptions, read_repos, selectors, sync_from_state
 from dabgen_ci.github.client import PullInfo
 from dabgen_ci.github.repo_config import base_ref
 from dabgen_ci.progress import NullProgress, Progress

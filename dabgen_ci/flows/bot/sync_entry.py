@@ -28,12 +28,12 @@ from dabgen_ci.flows.bot.sync import (
     is_sync_branch,
     report_options,
 )
-from dabgen_ci.flows.sync import SyncOptions, fetch_shard
+from dabgen_ci.flows.sync.flow import SyncOptions, fetch_shard
 from dabgen_ci.github.context import ActionContext
 from dabgen_ci.github.outputs import write_outputs, write_summary
 from dabgen_ci.github.repo_config import read_base_config
 from dabgen_ci.github.tracking import Tracker
-from dabgen_ci.sync_shards import default_shard_dir, read_shards, write_shard
+from dabgen_ci.sync_store.shards import default_shard_dir, read_shards, write_shard
 
 if TYPE_CHECKING:
     from dabgen_ci.flows.bot.run import BotServices

@@ -3,7 +3,7 @@
 The file is read as YAML 1.2 — the way the Databricks CLI reads the bundle next to it, so
 ``NO`` or ``on`` stay strings — with every value's line kept, then checked against the JSON
 schema shipped in the package and against the rules across fields
-(:func:`~dabgen_ci.config_bundles.bundle_problems`). ``dabgen config check`` prints every
+(:func:`~dabgen_ci.config.bundles.bundle_problems`). ``dabgen config check`` prints every
 problem; loading the configuration anywhere else (the bot, ``dabgen sync``) refuses it with
 the first few, each naming its line.
 """
@@ -18,7 +18,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
 
-from dabgen_ci.config_bundles import bundle_problems
+from dabgen_ci.config.bundles import bundle_problems
 from dabgen_ci.validate.located import LocTree, format_path
 from dabgen_ci.validate.yamlnodes import parse_yaml
 

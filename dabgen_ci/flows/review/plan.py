@@ -27,7 +27,7 @@ from dabgen_ci.core.review.plan import (
 )
 from dabgen_ci.core.sync.base import JOBS_DIR, parse_job_record
 from dabgen_ci.errors import BadInputError, NotFoundError, WorkspaceError
-from dabgen_ci.flows.review_bundle import JobResource
+from dabgen_ci.flows.review.bundle import JobResource
 from dabgen_ci.validate.loader import LoadedBundle
 from dabgen_ci.validate.rules_secrets import sensitive_name
 from dabgen_ci.validate.targets import resolve_target

@@ -27,9 +27,9 @@ from dabgen_ci.core.review.plan import DeployPlan
 from dabgen_ci.core.review.report import BundleReview, Review
 from dabgen_ci.core.review.rules import LintOptions
 from dabgen_ci.errors import BadInputError, WorkspaceError
-from dabgen_ci.flows.review_bundle import JobResource, base_resources, check_bundle
-from dabgen_ci.flows.review_config import removal_intended
-from dabgen_ci.flows.review_plan import deploy_plan, removal_plan
+from dabgen_ci.flows.review.bundle import JobResource, base_resources, check_bundle
+from dabgen_ci.flows.review.config import removal_intended
+from dabgen_ci.flows.review.plan import deploy_plan, removal_plan
 from dabgen_ci.git import GitRepo
 from dabgen_ci.validate.loader import ROOT_FILE_NAMES
 from dabgen_ci.workspace.base import WorkspaceSource

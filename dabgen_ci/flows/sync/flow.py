@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dabgen_ci.config import Config, parse_config
-from dabgen_ci.config_bundles import BundleConfig
+from dabgen_ci.config.bundles import BundleConfig
 from dabgen_ci.core.diagnostics import has_errors, of_severity
 from dabgen_ci.core.sync.locate import locate_jobs
 from dabgen_ci.core.sync.plan import BundleSpec, BundleSync, RepoBundle, plan_sync, triage
@@ -30,9 +30,9 @@ from dabgen_ci.core.sync.select import Selector
 from dabgen_ci.core.sync.state import WorkspaceState
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.flows.export import DEFAULT_PARALLELISM
-from dabgen_ci.flows.sync_fetch import fetch_workspace
+from dabgen_ci.flows.sync.fetch import fetch_workspace
 from dabgen_ci.progress import NullProgress, Progress
-from dabgen_ci.sync_repo import BundleFolder, apply_changes, read_bundle, read_ours
+from dabgen_ci.sync_store.repo import BundleFolder, apply_changes, read_bundle, read_ours
 from dabgen_ci.validate import validate_bundle
 from dabgen_ci.workspace.base import WorkspaceSource
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dabgen_ci.config_bundles import BundleConfig, SyncSettings, bundles_from, default_name
-from dabgen_ci.config_check import check_config_text
+from dabgen_ci.config.bundles import BundleConfig, SyncSettings, bundles_from, default_name
+from dabgen_ci.config.check import check_config_text
 from dabgen_ci.core.secrets import SecretAllowlist
 from dabgen_ci.errors import BadInputError
 

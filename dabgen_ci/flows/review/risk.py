@@ -20,7 +20,7 @@ from dabgen_ci.agent.settings import AgentSettings, DenialLog
 from dabgen_ci.config import AgentConfig
 from dabgen_ci.core.review.text import review_text
 from dabgen_ci.errors import DabgenError
-from dabgen_ci.flows.review import RiskRequest
+from dabgen_ci.flows.review.flow import RiskRequest
 
 READ_ONLY_TOOLS = ["Read", "Glob", "Grep"]
 MAX_SUMMARY_CHARS = 2_000

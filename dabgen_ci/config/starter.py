@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from dabgen_ci.config_bundles import default_name
+from dabgen_ci.config.bundles import default_name
 
 
 def starter_config(*, ids: Sequence[int] = (), names: Sequence[str] = (),

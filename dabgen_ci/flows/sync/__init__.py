@@ -1,0 +1,1 @@
+"""Scheduled sync: the workspace merged into the repository's bundles, for every entry point."""
