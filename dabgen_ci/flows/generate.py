@@ -84,7 +84,7 @@ def build_bundle(
             for rel, content in ready:
                 staged.put(rel, content)
                 if rel.startswith("resources/"):
-                    parsed.add(rel, content)
+                    parsed.add(rel, content, renderer.take_document(rel))
 
         def arrived(path: str, outcome: ExportedObject | str) -> None:
             stage(renderer.arrived(path, outcome if isinstance(outcome, ExportedObject)
@@ -92,7 +92,8 @@ def build_bundle(
 
         with _timed(timings, "export"):
             stage(renderer.start())
-            files = [s.workspace_path for s in plan.sources if s.kind != "directory"]
+            files = renderer.export_order(
+                s.workspace_path for s in plan.sources if s.kind != "directory")
             dirs = [s.workspace_path for s in plan.sources if s.kind == "directory"]
             exported = export_sources(
                 source, files, dirs, progress=progress, parallelism=options.parallelism,

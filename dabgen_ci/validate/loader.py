@@ -145,9 +145,14 @@ class ParsedFiles:
     def __init__(self) -> None:
         self._files: dict[str, tuple[bytes, ConfigFile, tuple[Diagnostic, ...]]] = {}
 
-    def add(self, rel: str, data: bytes) -> None:
+    def add(self, rel: str, data: bytes, value: dict[str, Any] | None = None) -> None:
+        """``value``: what ``data`` reads back as, when the caller knows it (it has just
+        written ``data`` from that value with a writer proven to read back exactly); the
+        text is then parsed only if a diagnostic needs a line."""
         problems: list[Diagnostic] = []
-        self._files[rel] = (data, parse_file(rel, data, problems), tuple(problems))
+        config = (parse_file(rel, data, problems) if value is None
+                  else ConfigFile(rel, value, _lazy_locations(rel, data)))
+        self._files[rel] = (data, config, tuple(problems))
 
     def get(self, rel: str, data: bytes) -> tuple[ConfigFile, tuple[Diagnostic, ...]] | None:
         found = self._files.get(rel)
@@ -194,8 +199,13 @@ def parse_file(rel: str, data: bytes, diags: list[Diagnostic]) -> ConfigFile:
     if not isinstance(value, dict):
         diags.append(_err("the top level of a bundle file must be a mapping", rel, 1))
         return ConfigFile(rel, {}, None)
-    # Locations are worked out again from the text if a diagnostic needs a line.
-    return ConfigFile(rel, value, LazyLocTree(lambda: parse_yaml(text, rel)[1]))
+    return ConfigFile(rel, value, _lazy_locations(rel, data))
+
+
+def _lazy_locations(rel: str, data: bytes) -> LazyLocTree:
+    """Locations worked out again from the bytes if a diagnostic needs a line (the bytes,
+    not the decoded text: the caller keeps those anyway)."""
+    return LazyLocTree(lambda: parse_yaml(data.decode("utf-8"), rel)[1])
 
 
 def _expand_includes(root: Path, root_file: ConfigFile, diags: list[Diagnostic],

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from dabgen_ci.core.bundle.convert import (
     BundlePlan,
@@ -148,6 +149,18 @@ def deployed_roots(deployed: Mapping[str, DeployedBundle]) -> list[str]:
 def render_job(job: PlannedJob, plan: BundlePlan, path_for: PathFor,
                variables: VariableRegistry) -> bytes:
     """The resource file of one job."""
+    return job_file(job, job_document(job, plan, path_for, variables))
+
+
+def job_document(job: PlannedJob, plan: BundlePlan, path_for: PathFor,
+                 variables: VariableRegistry) -> dict[str, Any]:
+    """What one job's resource file holds (``resources.jobs.<key>``), as values.
+
+    Reading :func:`job_file`'s text back gives exactly this value: the writer quotes every
+    string a YAML 1.1 or 1.2 reader could take for something else, and the keys are the
+    strings of JSON objects (``tests/validate/test_written_values.py`` proves it on the
+    emitter's corpus and random documents). So the validator can take it as the parse.
+    """
     resource = job_resource(
         job.settings,
         key=job.key,
@@ -155,9 +168,12 @@ def render_job(job: PlannedJob, plan: BundlePlan, path_for: PathFor,
         key_for_job_id=plan.key_for_job_id,
         variables=variables,
     )
-    return dump(
-        {"resources": {"jobs": {job.key: resource}}}, header=resource_header(job)
-    ).encode()
+    return {"resources": {"jobs": {job.key: resource}}}
+
+
+def job_file(job: PlannedJob, document: dict[str, Any]) -> bytes:
+    """The bytes of a job's resource file holding ``document``."""
+    return dump(document, header=resource_header(job)).encode()
 
 
 def _path_for(placement: Placement) -> PathFor:

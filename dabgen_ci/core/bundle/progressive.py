@@ -17,8 +17,8 @@ project); those sources, and the jobs that use them, wait for the end.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from dabgen_ci.core.bundle.convert import BundlePlan, PlannedJob
 from dabgen_ci.core.bundle.layout import (
@@ -26,8 +26,9 @@ from dabgen_ci.core.bundle.layout import (
     RenderedBundle,
     deployed_bundles,
     deployed_roots,
+    job_document,
+    job_file,
     render_bundle,
-    render_job,
     resource_file,
 )
 from dabgen_ci.core.bundle.placement import local_path, name_clash_key, placement_base
@@ -54,14 +55,28 @@ class ProgressiveRender:
         self._registry = VariableRegistry(plan.variables)
         self._waiting: dict[str, set[str]] = {}  # job key → sources not arrived yet
         self._users: dict[str, list[PlannedJob]] = {}  # canonical path → jobs waiting on it
+        self._first_job: dict[str, int] = {}  # canonical path → first job (index) using it
         self.early: dict[str, EarlyJob] = {}
+        self._documents: dict[str, dict[str, Any]] = {}  # resource file → its value, until taken
         known = set(canonical)
-        for job in plan.jobs:
+        for n, job in enumerate(plan.jobs):
             needs = {canonical_path(s.path) for s in workspace_slots(job.settings)} & known
+            for path in needs:
+                self._first_job.setdefault(path, n)
             if needs <= self._alone:
                 self._waiting[job.key] = needs
                 for path in needs:
                     self._users.setdefault(path, []).append(job)
+
+    def export_order(self, paths: Iterable[str]) -> list[str]:
+        """``paths`` in the order that completes jobs soonest: the sources of the first job,
+        then those the second job adds, and so on (paths no job names keep their order, at
+        the end). Exports finish roughly in the order they are asked for, so each job's
+        resource file can be rendered, staged and parsed while later downloads are in
+        flight, instead of all at once after the last shared notebook (sorted by path, a
+        folder of shared notebooks would come last and hold back every job using it)."""
+        last = len(self._plan.jobs)
+        return sorted(paths, key=lambda p: self._first_job.get(canonical_path(p), last))
 
     def start(self) -> Ready:
         """Resource files of the jobs that need no source at all."""
@@ -101,11 +116,20 @@ class ProgressiveRender:
             return text
 
         known = self._registry.size()
-        content = render_job(job, self._plan, path_for, self._registry)
+        document = job_document(job, self._plan, path_for, self._registry)
+        content = job_file(job, document)
         if self._registry.size() == known:  # a variable named here might be named otherwise
             paths = tuple((ws, kind, text) for (ws, kind), text in written.items())
             self.early[job.key] = EarlyJob(content, paths)
-        return resource_file(job.key), content
+        rel = resource_file(job.key)
+        self._documents[rel] = document
+        return rel, content
+
+    def take_document(self, rel: str) -> dict[str, Any] | None:
+        """The value of a resource file :meth:`arrived` or :meth:`start` just returned (what
+        reading its bytes back gives, see :func:`~dabgen_ci.core.bundle.layout.job_document`),
+        handed over once so the renderer keeps none of them."""
+        return self._documents.pop(rel, None)
 
 
 def placeable_alone(sources: tuple[SourceRef, ...], base: _Base) -> set[str]:

@@ -97,3 +97,28 @@ def test_a_job_is_ready_when_its_last_source_arrives() -> None:
     ready = renderer.arrived("/Users/a/shared/common", exported["/Users/a/shared/common"])
     assert [rel for rel, _ in ready] == ["src/shared/common.py", resource_file("a")]
     assert renderer.arrived("/Users/a/shared/common", None) == []  # once is enough
+
+
+def test_export_order_completes_the_jobs_in_turn() -> None:
+    """Sorted by path, the shared notebooks of this plan come last and every job would wait
+    for them; in export order each job is ready as soon as its own sources are in."""
+    jobs = [_job(n, f"job {n}", _task("own", **_nb(f"/Users/a/job{n}/own")),
+                 _task("shared", **_nb(f"/Users/a/zz_shared/common{n % 2}")))
+            for n in range(1, 5)]
+    plan = plan_bundle(jobs, bundle_name="b")
+    renderer = ProgressiveRender(plan)
+    paths = [s.workspace_path for s in plan.sources]
+    assert paths[-2:] == ["/Users/a/zz_shared/common0", "/Users/a/zz_shared/common1"]
+    order = renderer.export_order(paths)
+    assert sorted(order) == sorted(paths)
+    assert order == ["/Users/a/job1/own", "/Users/a/zz_shared/common1", "/Users/a/job2/own",
+                     "/Users/a/zz_shared/common0", "/Users/a/job3/own", "/Users/a/job4/own"]
+    exported = fake_export(plan)
+    ready_after = [[rel for rel, _ in renderer.arrived(p, exported[p])] for p in order]
+    key = {job.name: job.key for job in plan.jobs}
+    assert ready_after[1][-1] == resource_file(key["job 1"])
+    assert ready_after[3][-1] == resource_file(key["job 2"])
+    assert ready_after[4][-1] == resource_file(key["job 3"])
+    assert ready_after[5][-1] == resource_file(key["job 4"])
+    # an unknown path (no job uses it) goes last
+    assert renderer.export_order(["/elsewhere", *paths])[-1] == "/elsewhere"
