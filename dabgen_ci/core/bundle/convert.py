@@ -20,7 +20,7 @@ Every other field, known or not (new API fields, every task type), is carried un
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import regex
@@ -38,6 +38,7 @@ from dabgen_ci.core.bundle.sources import (
 from dabgen_ci.core.bundle.tree import Location, format_path, get_at, set_at
 from dabgen_ci.core.bundle.variables import Variable, VariableRegistry, id_slots
 from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.json_types import JsonMapping, JsonObject
 from dabgen_ci.errors import BadInputError
 
 # Settings the server or the bundle deployment owns: ``format`` is ignored on create/reset,
@@ -57,7 +58,7 @@ class PlannedJob:
     key: str
     job_id: int | None
     name: str
-    settings: dict
+    settings: JsonObject
 
 
 @dataclass(frozen=True)
@@ -81,13 +82,13 @@ class BundlePlan:
 
 
 def job_resource(
-    settings: Mapping,
+    settings: JsonMapping,
     *,
     key: str,
     path_for: PathFor,
     key_for_job_id: Mapping[int, str],
     variables: VariableRegistry,
-) -> dict:
+) -> JsonObject:
     """The bundle resource (``resources.jobs.<key>`` body) for one job's settings.
 
     ``path_for(workspace_path, kind)`` returns the string to write for a workspace source
@@ -102,7 +103,7 @@ def job_resource(
     return body
 
 
-def register_variables(settings: dict, *, key: str, variables: VariableRegistry,
+def register_variables(settings: JsonObject, *, key: str, variables: VariableRegistry,
                        replace: bool = False) -> None:
     """Register each environment-specific id of ``settings`` (in slot order, which fixes the
     variable names); with ``replace``, also write ``${var.<name>}`` in its place."""
@@ -116,7 +117,7 @@ def register_variables(settings: dict, *, key: str, variables: VariableRegistry,
 
 
 def plan_bundle(
-    jobs: Sequence[Mapping],
+    jobs: Sequence[JsonMapping],
     *,
     bundle_name: str,
     required_variables: Mapping[str, str] | None = None,
@@ -142,11 +143,11 @@ def plan_bundle(
     )
 
 
-def _plan_jobs(jobs: Sequence[Mapping]) -> list[PlannedJob]:
+def _plan_jobs(jobs: Sequence[JsonMapping]) -> list[PlannedJob]:
     seen: set[int] = set()
     bodies = []
     for n, body in enumerate(jobs, start=1):
-        settings = body.get("settings") if isinstance(body, Mapping) else None
+        settings = body.get("settings")
         if not isinstance(settings, dict):
             raise BadInputError(f"job #{n} is not a jobs/get body: it has no 'settings' object")
         job_id = _as_job_id(body.get("job_id"))
@@ -181,17 +182,19 @@ def _merge_sources(planned: Sequence[PlannedJob]) -> tuple[SourceRef, ...]:
     return tuple(merged[k] for k in sorted(merged))
 
 
-def _link_jobs(body: dict, key_for_job_id: Mapping[int, str]) -> None:
+def _link_jobs(body: JsonObject, key_for_job_id: Mapping[int, str]) -> None:
     for location in _run_job_locations(body):
         job_id = _as_job_id(get_at(body, location))
         if job_id is not None and job_id in key_for_job_id:
             set_at(body, location, f"${{resources.jobs.{key_for_job_id[job_id]}.id}}")
 
 
-def _run_job_locations(body: dict) -> list[Location]:
+def _run_job_locations(body: JsonObject) -> list[Location]:
     found: list[Location] = []
     tasks = body.get("tasks")
-    todo = [(("tasks", i), t) for i, t in enumerate(tasks)] if isinstance(tasks, list) else []
+    todo: list[tuple[Location, object]] = (
+        [(("tasks", i), t) for i, t in enumerate(tasks)] if isinstance(tasks, list) else []
+    )
     while todo:
         loc, task = todo.pop(0)
         if not isinstance(task, dict):
@@ -256,7 +259,7 @@ def _job_diagnostics(job: PlannedJob, declared: set[str]) -> list[Diagnostic]:
     return out
 
 
-def _strings(value: object, location: Location):
+def _strings(value: object, location: Location) -> Iterator[tuple[Location, str]]:
     if isinstance(value, str):
         yield location, value
     elif isinstance(value, dict):

@@ -220,9 +220,9 @@ def _children(base: object, ours: object, theirs: object, path: FieldPath
     """Per-key triples when ours and theirs are both mappings (or both keyed lists) and the
     base is one too or absent; None when the value must be merged as a whole."""
     if isinstance(ours, dict) and isinstance(theirs, dict) and _dict_or_absent(base):
-        b = base if isinstance(base, dict) else {}
-        keys = list(dict.fromkeys([*ours, *theirs, *b]))
-        return ((k, b.get(k, ABSENT), ours.get(k, ABSENT), theirs.get(k, ABSENT))
+        base_map = base if isinstance(base, dict) else {}
+        keys = list(dict.fromkeys([*ours, *theirs, *base_map]))
+        return ((k, base_map.get(k, ABSENT), ours.get(k, ABSENT), theirs.get(k, ABSENT))
                 for k in keys)
     key_field = _keyed_field(path)
     if key_field is None:

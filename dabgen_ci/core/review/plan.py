@@ -26,6 +26,7 @@ from dabgen_ci.core.review.align import align, name_items
 from dabgen_ci.core.secrets import mask_tokens
 
 ChangeKind = Literal["update", "create", "delete"]
+CHANGE_KINDS: tuple[ChangeKind, ...] = ("update", "create", "delete")  # the order shown
 MASK = "***"
 _PATH_PARTS = re.compile(r"[^.\[\]]+")
 API_DEFAULTS: dict[str, object] = {"max_concurrent_runs": 1, "run_if": "ALL_SUCCESS",
@@ -154,7 +155,7 @@ def _api_default(change: FieldChange) -> bool:
     if change.new is not ABSENT:
         return False
     value, leaf = change.old, change.path.rsplit(".", 1)[-1]
-    if value in ({}, [], "", None) or (value is False) or (value == 0 and value is not True):
+    if value in ({}, [], "", None) or (value is False) or value == 0:
         return True
     return leaf in API_DEFAULTS and API_DEFAULTS[leaf] == value
 

@@ -23,6 +23,7 @@ from dabgen_ci.core.bundle.keys import unique_name
 from dabgen_ci.core.bundle.roundtrip import resolve_references
 from dabgen_ci.core.bundle.sources import canonical_path
 from dabgen_ci.core.bundle.variables import KINDS, Variable, VariableRegistry
+from dabgen_ci.core.json_types import JsonMapping, JsonObject
 
 PathFor = Callable[[str, str], str]
 
@@ -77,7 +78,8 @@ class SyncVariables(VariableRegistry):
         holders = sorted(n for n, v in self._declared.items() if isinstance(v, str) and v == value)
         base = KINDS[kind][0]
         named = [n for n in holders if n == base or n.startswith(base + "_")]
-        return (named or holders or [None])[0]
+        candidates = named or holders
+        return candidates[0] if candidates else None
 
 
 def path_for(locals_by_path: Mapping[str, str], resource_dir: str) -> PathFor:
@@ -92,8 +94,8 @@ def path_for(locals_by_path: Mapping[str, str], resource_dir: str) -> PathFor:
     return convert
 
 
-def bundle_form(settings: Mapping, *, key: str, paths: PathFor,
-                key_for_job_id: Mapping[int, str], variables: SyncVariables) -> dict:
+def bundle_form(settings: JsonMapping, *, key: str, paths: PathFor,
+                key_for_job_id: Mapping[int, str], variables: SyncVariables) -> JsonObject:
     """The resource body the generator would write for ``settings`` in this bundle."""
     return job_resource(settings, key=key, path_for=paths, key_for_job_id=key_for_job_id,
                         variables=variables)
