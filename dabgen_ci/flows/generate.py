@@ -17,6 +17,7 @@ from dabgen_ci.core.bundle.convert import plan_bundle
 from dabgen_ci.core.bundle.keys import resource_key
 from dabgen_ci.core.bundle.progressive import ProgressiveRender
 from dabgen_ci.core.diagnostics import count
+from dabgen_ci.core.json_types import JsonObject
 from dabgen_ci.core.results import GeneratedJob, GenerateResult
 from dabgen_ci.core.secrets import SecretAllowlist
 from dabgen_ci.core.workspace_objects import ExportedObject
@@ -60,7 +61,7 @@ def generate_jobs(
 
 def build_bundle(
     source: WorkspaceSource,
-    jobs: list[dict],
+    jobs: list[JsonObject],
     options: GenerateOptions,
     progress: Progress,
     timings: dict[str, float],
@@ -125,7 +126,7 @@ def build_bundle(
     )
 
 
-def _default_bundle_name(jobs: list[dict], out: Path) -> str:
+def _default_bundle_name(jobs: list[JsonObject], out: Path) -> str:
     if len(jobs) == 1:
         job_id = jobs[0].get("job_id")
         unnamed = f"job {job_id}" if job_id is not None else "bundle"

@@ -27,11 +27,31 @@ def format_path(path: Sequence[str | int]) -> str:
 def get_at(data: object, location: Location) -> object:
     """The value at ``location``; raises KeyError/IndexError/TypeError when absent."""
     for part in location:
-        data = data[part]  # type: ignore[index]
+        data = _child(data, part, location)
     return data
 
 
 def set_at(data: object, location: Location, value: object) -> None:
     """Replace the value at ``location`` (which must exist)."""
     parent = get_at(data, location[:-1])
-    parent[location[-1]] = value  # type: ignore[index]
+    last = location[-1]
+    if isinstance(parent, dict):
+        parent[last] = value
+        return
+    if isinstance(parent, list) and isinstance(last, int):
+        parent[last] = value
+        return
+    raise _no_child(parent, last, location)
+
+
+def _child(data: object, part: str | int, location: Location) -> object:
+    """A step into a map or a list; what else JSON holds has no children."""
+    if isinstance(data, dict):
+        return data[part]
+    if isinstance(data, list) and isinstance(part, int):
+        return data[part]
+    raise _no_child(data, part, location)
+
+
+def _no_child(data: object, part: str | int, location: Location) -> TypeError:
+    return TypeError(f"{format_path(location)}: no {part!r} in a {type(data).__name__}")

@@ -52,7 +52,7 @@ def deploy_plan(loaded: LoadedBundle, root: str, target: str,
     gone = tuple(RemovedResource(r.key, _in_repo(root, r.file), r.job_id, r.name)
                  for r in removed)
     try:
-        live = read_live(source, [r.job_id for r in (*planned, *gone)])
+        live = read_live(source, [*(p.job_id for p in planned), *(g.job_id for g in gone)])
     except WorkspaceError as exc:
         return DeployPlan(target, skipped=f"could not read the workspace: {exc}")
     return masked(plan_deploy(target, planned, gone, live, read_sync_base(loaded.root)),
@@ -105,7 +105,7 @@ def _live_settings(source: WorkspaceSource, job_id: int) -> dict[str, Any] | Non
         job = source.get_job(job_id)
     except NotFoundError:
         return None
-    settings = job.get("settings") if isinstance(job, dict) else None
+    settings = job.get("settings")
     return settings if isinstance(settings, dict) else {}
 
 
@@ -125,7 +125,9 @@ def _jobs(config: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 def _bundle_references(config: dict[str, Any], target: str) -> dict[str, Any]:
     """``${bundle.target}`` and ``${bundle.name}``, which a deploy resolves the same way."""
-    bundle = config.get("bundle") if isinstance(config.get("bundle"), dict) else {}
+    bundle = config.get("bundle")
+    if not isinstance(bundle, dict):
+        bundle = {}
     known = {"${bundle.target}": target, "${bundle.name}": str(bundle.get("name") or "")}
 
     def swap(value: Any) -> Any:
@@ -138,7 +140,7 @@ def _bundle_references(config: dict[str, Any], target: str) -> dict[str, Any]:
                 value = value.replace(ref, text)
         return value
 
-    return swap(config)
+    return {k: swap(v) for k, v in config.items()}
 
 
 def _in_repo(root: str, file: str) -> str:

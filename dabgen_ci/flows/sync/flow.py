@@ -71,7 +71,10 @@ class SyncResult:
 
 def load_config(options: SyncOptions) -> Config:
     path = options.root / options.config_path
-    text = path.read_text(encoding="utf-8") if path.is_file() else None
+    try:
+        text = path.read_text(encoding="utf-8") if path.is_file() else None
+    except UnicodeDecodeError as exc:  # not a bug of dabgen's: exit 2, not 4
+        raise BadInputError(f"cannot read {options.config_path}: {exc}") from None
     if text is None:
         raise BadInputError(f"no {options.config_path} in {options.root}: `dabgen init` writes "
                             "one; it says which jobs this repository manages")
