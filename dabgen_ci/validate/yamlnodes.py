@@ -13,16 +13,20 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+from yaml.resolver import BaseResolver
 
 from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.core.json_types import JsonObject
 from dabgen_ci.core.limits import yaml_node_problem
 from dabgen_ci.validate.located import Location, LocTree
 
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:  # the same interface either way: a safe constructor and the resolver
+    _BaseLoader = yaml.SafeLoader
+else:  # libyaml's loader where this PyYAML build has it
+    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
@@ -32,30 +36,36 @@ _FLOAT = "tag:yaml.org,2002:float"
 _MERGE = "tag:yaml.org,2002:merge"
 
 
-# The base is chosen at run time (libyaml's loader where this PyYAML has it), which no
-# static type can name: mypy sees a base of type ``type``.
-class _CoreSchemaLoader(_BaseLoader):  # type: ignore[misc]
+class _CoreSchemaLoader(_BaseLoader):
     """Safe loader whose implicit scalar types are the YAML 1.2 core schema's."""
 
     # PyYAML's class-level registry: first character → [(tag, pattern)].
     yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}  # noqa: RUF012
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+    def resolve(self, kind: type[yaml.Node], value: object, implicit: object) -> str:
         """PyYAML's resolution, remembered per scalar text: a bundle repeats the same keys
         and values thousands of times, and with no path resolvers the tag depends on the
         text alone."""
         if kind is not yaml.ScalarNode:
-            return super().resolve(kind, value, implicit)
+            return _resolve(self, kind, value, implicit)
         key = (value, implicit)
         tag = _SCALAR_TAGS.get(key)
         if tag is None:
-            tag = super().resolve(kind, value, implicit)
+            tag = _resolve(self, kind, value, implicit)
             if len(_SCALAR_TAGS) < _MAX_REMEMBERED:
                 _SCALAR_TAGS[key] = tag
         return tag
 
 
-_SCALAR_TAGS: dict[tuple[str, Any], str] = {}
+def _resolve(loader: BaseResolver, kind: type[yaml.Node], value: object, implicit: object
+             ) -> str:
+    """PyYAML's own resolution (what ``super().resolve`` runs; named, as the stubs leave it
+    unannotated)."""
+    tag: str = BaseResolver.resolve(loader, kind, value, implicit)
+    return tag
+
+
+_SCALAR_TAGS: dict[tuple[object, object], str] = {}
 _MAX_REMEMBERED = 100_000
 
 

@@ -23,12 +23,14 @@ def test_the_tree_walk_agrees_with_the_alias_check() -> None:
         text = yaml.safe_dump({"root": _doc(rng, rng.choice([3, 8, 40]))})
         assert "&" not in text
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        assert node is not None
         assert yaml_node_problem(node, anchors=False) == yaml_node_problem(node), n
 
 
 def test_too_deep_without_anchors_is_refused_by_both() -> None:
     text = "a: " + "[" * (MAX_YAML_DEPTH + 5) + "]" * (MAX_YAML_DEPTH + 5) + "\n"
     node = yaml.compose(text, Loader=yaml.SafeLoader)
+    assert node is not None
     expected = yaml_node_problem(node)
     assert expected is not None and "levels deep" in expected
     assert yaml_node_problem(node, anchors=False) == expected
