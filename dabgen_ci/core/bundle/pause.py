@@ -34,6 +34,8 @@ PAUSABLE: tuple[str, ...] = ("schedule", "trigger", "continuous")
 PAUSED = "PAUSED"
 UNPAUSED = "UNPAUSED"
 API_DEFAULT = UNPAUSED
+# YAML paths of the three pause statuses in a job (a comparison's ``path``).
+PAUSE_PATHS = frozenset(f"{field}.pause_status" for field in PAUSABLE)
 
 
 def omit_default_pause_status(settings: Mapping[str, Any]) -> dict[str, Any]:

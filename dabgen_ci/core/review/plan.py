@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from dabgen_ci.core.bundle.pause import PAUSABLE
+from dabgen_ci.core.bundle.pause import API_DEFAULT, PAUSABLE, PAUSE_PATHS
 from dabgen_ci.core.bundle.roundtrip import ABSENT, Difference, compare
 from dabgen_ci.core.review.align import align, name_items
 from dabgen_ci.core.secrets import mask_tokens
@@ -145,11 +145,20 @@ def field_changes(old: Mapping[str, Any], new: Mapping[str, Any], ids: Mapping[s
         key_to_job_id=ids, resource_dir=resource_dir)]
     found += [FieldChange(f"{f}[{k}]", item, ABSENT) for f, k, item in aligned.only_old]
     found += [FieldChange(f"{f}[{k}]", ABSENT, item) for f, k, item in aligned.only_new]
-    return [c for c in found if not _api_default(c)]
+    return [_pause_shown(c) for c in found if not _api_default(c)]
 
 
 def _field(difference: Difference, keys: Mapping[str, tuple[str, ...]]) -> FieldChange:
     return FieldChange(name_items(difference.path, keys), difference.original, difference.bundle)
+
+
+def _pause_shown(change: FieldChange) -> FieldChange:
+    """A ``pause_status`` the comparison left out is UNPAUSED, and is shown as such: the
+    workspace has it now, or a deploy gives it."""
+    if change.path not in PAUSE_PATHS:
+        return change
+    return replace(change, old=API_DEFAULT if change.old is ABSENT else change.old,
+                   new=API_DEFAULT if change.new is ABSENT else change.new)
 
 
 def _api_default(change: FieldChange) -> bool:

@@ -115,10 +115,11 @@ def test_the_plan_sees_no_change_between_unpaused_and_absent(field: str) -> None
 
 @pytest.mark.parametrize("field", PAUSABLE)
 def test_the_plan_shows_pausing_and_unpausing(field: str) -> None:
+    """Shown as UNPAUSED where the comparison left it out: what the job has, or gets."""
     assert field_changes(job(field, "UNPAUSED"), convert(job(field, "PAUSED")), {}) == [
-        FieldChange(f"{field}.pause_status", ABSENT, "PAUSED")]
+        FieldChange(f"{field}.pause_status", "UNPAUSED", "PAUSED")]
     assert field_changes(job(field, "PAUSED"), convert(job(field, "UNPAUSED")), {}) == [
-        FieldChange(f"{field}.pause_status", "PAUSED", ABSENT)]
+        FieldChange(f"{field}.pause_status", "PAUSED", "UNPAUSED")]
 
 
 def test_the_plan_shows_a_continuous_job_that_stops_being_one() -> None:
@@ -152,4 +153,4 @@ def test_a_deploy_fills_in_only_an_unset_pause_status() -> None:
     assert "pause_status" not in settings["schedule"]  # the input is not modified
     dev = as_deployed(convert(job("schedule", "UNPAUSED")), deploy_default(None, "development"))
     assert field_changes(job("schedule", "UNPAUSED"), dev, {}) == [
-        FieldChange("schedule.pause_status", ABSENT, "PAUSED")]
+        FieldChange("schedule.pause_status", "UNPAUSED", "PAUSED")]
