@@ -49,8 +49,9 @@ def deploy_plan(loaded: LoadedBundle, root: str, target: str,
         resolved = resolve_target(loaded.config, target)
     except BadInputError as exc:
         return DeployPlan(target, skipped=f"target `{target}` cannot be resolved: {exc}")
-    bundle = resolved.get("bundle") if isinstance(resolved.get("bundle"), dict) else {}
-    pause = deploy_default(resolved.get("presets"), bundle.get("mode"))
+    bundle = resolved.get("bundle")
+    mode = bundle.get("mode") if isinstance(bundle, dict) else None
+    pause = deploy_default(resolved.get("presets"), mode)
     planned = tuple(_planned(root, key, as_deployed(settings, pause), resources.get(key))
                     for key, settings in _jobs(_bundle_references(resolved, target)))
     gone = tuple(RemovedResource(r.key, _in_repo(root, r.file), r.job_id, r.name)
