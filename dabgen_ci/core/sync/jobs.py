@@ -16,10 +16,10 @@ from dabgen_ci.core.bundle.merge import (
     Keyed,
     MergeResult,
     assumed_base,
-    format_path,
     get_path,
     merge_values,
 )
+from dabgen_ci.core.bundle.tree import format_path
 from dabgen_ci.core.sync.edit import BundleDocs, Refused, Write, edit_job, remove_job
 from dabgen_ci.core.sync.forms import SyncVariables, bundle_form, path_for, resolved
 from dabgen_ci.core.sync.locate import JobLocation
