@@ -11,6 +11,8 @@ settings and changes only what a bundle must express differently:
 * ``run_job_task.job_id`` of a job in the same bundle becomes
   ``${resources.jobs.<key>.id}``;
 * environment-specific ids become ``${var.<name>}`` (:mod:`dabgen_ci.core.bundle.variables`);
+* ``pause_status: UNPAUSED`` (the Jobs API default) is left out of ``schedule``, ``trigger``
+  and ``continuous``, so development mode can pause them (:mod:`dabgen_ci.core.bundle.pause`);
 * a Jobs API 2.0 single-task body gets the one-task shape the 2.1 API presents it in
   (:mod:`dabgen_ci.core.bundle.single_task`).
 
@@ -27,6 +29,7 @@ import regex
 
 from dabgen_ci.core.bundle.keys import resource_key
 from dabgen_ci.core.bundle.order import order_job
+from dabgen_ci.core.bundle.pause import omit_default_pause_status
 from dabgen_ci.core.bundle.single_task import to_multi_task
 from dabgen_ci.core.bundle.sources import (
     SourceRef,
@@ -95,7 +98,8 @@ def job_resource(
     (a relative local path, or the absolute path when the source could not be exported).
     """
     # order_job copies every container, so the settings are never modified below.
-    body = order_job({k: v for k, v in settings.items() if k not in READ_ONLY_SETTINGS})
+    body = order_job(omit_default_pause_status(
+        {k: v for k, v in settings.items() if k not in READ_ONLY_SETTINGS}))
     for slot in workspace_slots(settings):
         set_at(body, slot.location, slot.prefix + path_for(slot.path, slot.kind))
     register_variables(body, key=key, variables=variables, replace=True)

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import Literal
+
+from dabgen_ci.core.bundle.tree import Keyed
 
 
 class _Absent:
@@ -54,13 +56,6 @@ KEYED_LISTS: Mapping[str, str] = {
     "environments": "environment_key",
     "parameters": "name",
 }
-
-
-class Keyed(NamedTuple):
-    """A path segment naming the element of a keyed list whose ``field`` is ``value``."""
-
-    field: str
-    value: str
 
 
 Segment = str | Keyed
@@ -156,18 +151,6 @@ def same(a: object, b: object) -> bool:
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     return type(a) is type(b) and a == b
-
-
-def format_path(path: Sequence[Segment]) -> str:
-    """``("tasks", Keyed("task_key", "ingest"), "timeout_seconds")`` →
-    ``tasks[ingest].timeout_seconds`` (a YAML path; keyed elements by their key)."""
-    out = ""
-    for part in path:
-        if isinstance(part, Keyed):
-            out += f"[{part.value}]"
-        else:
-            out += f".{part}" if out else part
-    return out
 
 
 def keyed_items(items: object, key_field: str) -> dict[str, object] | None:

@@ -4,6 +4,9 @@ The bundle side is brought back to API form, then compared field by field with t
 original settings. Normalisation, all of it:
 
 * the original loses :data:`~dabgen_ci.core.bundle.convert.READ_ONLY_SETTINGS` (server-owned);
+* ``pause_status: UNPAUSED`` and an absent ``pause_status`` are the same value on both sides
+  (:func:`~dabgen_ci.core.bundle.pause.omit_default_pause_status`: the API default, which the
+  converter leaves out); PAUSED is compared like any value;
 * a Jobs API 2.0 single-task original is compared in its one-task shape
   (:mod:`dabgen_ci.core.bundle.single_task`), as the converter wrote it;
 * ``${var.<name>}`` resolves from ``variables`` and ``${resources.jobs.<key>.id}`` from
@@ -27,6 +30,7 @@ import regex
 
 from dabgen_ci.core.bundle.convert import READ_ONLY_SETTINGS
 from dabgen_ci.core.bundle.layout import RenderedBundle
+from dabgen_ci.core.bundle.pause import omit_default_pause_status
 from dabgen_ci.core.bundle.single_task import to_multi_task
 from dabgen_ci.core.bundle.sources import canonical_path, path_slots
 from dabgen_ci.core.bundle.tree import Location, format_path, get_at, set_at
@@ -67,10 +71,11 @@ def compare(
     ``resource_dir`` is the bundle-relative directory of the resource file, which the
     relative paths in it are relative to.
     """
-    original = {k: v for k, v in to_multi_task(original_settings).items()
-                if k not in READ_ONLY_SETTINGS}
+    original = omit_default_pause_status(
+        {k: v for k, v in to_multi_task(original_settings).items() if k not in READ_ONLY_SETTINGS})
     # _resolve rebuilds every map and list, so the loaded configuration is never modified.
-    bundle = _resolve_map(bundle_resource, variables, key_to_job_id)
+    resolved = _resolve_map(bundle_resource, variables, key_to_job_id)
+    bundle = omit_default_pause_status(resolved)  # a ${var.x} holding UNPAUSED counts too
     _restore_paths(bundle, original, local_to_workspace, resource_dir)
     return list(_diff(original, bundle, ()))
 

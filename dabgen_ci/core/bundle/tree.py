@@ -9,15 +9,28 @@ diagnostic) keeps their diagnostics comparable.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 Location = tuple[str | int, ...]
 
 
-def format_path(path: Sequence[str | int]) -> str:
-    """``("resources", "jobs", "etl", "tasks", 0)`` → ``resources.jobs.etl.tasks[0]``."""
+class Keyed(NamedTuple):
+    """A path segment naming the element of a keyed list whose ``field`` is ``value`` (a
+    task by its ``task_key``): how sync and review address a task that moved in its list."""
+
+    field: str
+    value: str
+
+
+def format_path(path: Sequence[str | int | Keyed]) -> str:
+    """``("resources", "jobs", "etl", "tasks", 0)`` → ``resources.jobs.etl.tasks[0]``;
+    ``("tasks", Keyed("task_key", "ingest"), "timeout_seconds")`` →
+    ``tasks[ingest].timeout_seconds``."""
     out = ""
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, Keyed):
+            out += f"[{part.value}]"
+        elif isinstance(part, int):
             out += f"[{part}]"
         else:
             out += f".{part}" if out else part

@@ -6,7 +6,10 @@ three are brought to the bundle's form with the converter the generator uses
 jobs of the bundle as ``${resources.jobs.<key>.id}``) and then *resolved*: every
 ``${var.x}`` and ``${resources.jobs.<key>.id}`` replaced by what it stands for in the
 configured target. So a value the user parameterised compares by its value, and the value
-written back for an adopted change is the converted one, references included.
+written back for an adopted change is the converted one, references included. An absent
+``pause_status`` and UNPAUSED are one value on every side
+(:mod:`dabgen_ci.core.bundle.pause`): pausing a job in the UI is drift that writes
+``pause_status: PAUSED``, unpausing it is drift that removes it.
 
 :class:`SyncVariables` hands the converter the repository's own variables: an id that a
 declared variable already holds becomes that variable, a new one gets a new variable named
@@ -17,9 +20,11 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from dabgen_ci.core.bundle.convert import job_resource
 from dabgen_ci.core.bundle.keys import unique_name
+from dabgen_ci.core.bundle.pause import omit_default_pause_status
 from dabgen_ci.core.bundle.roundtrip import resolve_references
 from dabgen_ci.core.bundle.sources import canonical_path
 from dabgen_ci.core.bundle.variables import KINDS, Variable, VariableRegistry
@@ -101,7 +106,12 @@ def bundle_form(settings: JsonMapping, *, key: str, paths: PathFor,
                         variables=variables)
 
 
-def resolved(resource: object, variables: Mapping[str, object],
-             key_to_job_id: Mapping[str, int]) -> object:
-    """``resource`` with its references replaced by their values (for comparing)."""
-    return resolve_references(resource, variables, key_to_job_id)
+def resolved(resource: Mapping[str, Any], variables: Mapping[str, object],
+             key_to_job_id: Mapping[str, int]) -> dict[str, Any]:
+    """``resource`` in the form the three sides are compared in: its references replaced
+    by their values, and ``pause_status: UNPAUSED`` left out
+    (:func:`~dabgen_ci.core.bundle.pause.omit_default_pause_status`). The converter already
+    leaves it out of the base and theirs; a resource that still writes it (an older dabgen,
+    a person, a variable holding UNPAUSED) means the same thing, so it is no change."""
+    value = resolve_references(dict(resource), variables, key_to_job_id)
+    return omit_default_pause_status(value if isinstance(value, dict) else {})

@@ -13,13 +13,12 @@ from dabgen_ci.core.bundle.merge import (
     ABSENT,
     Change,
     FieldPath,
-    Keyed,
     MergeResult,
     assumed_base,
-    format_path,
     get_path,
     merge_values,
 )
+from dabgen_ci.core.bundle.tree import Keyed, format_path
 from dabgen_ci.core.json_types import JsonMapping, JsonObject
 from dabgen_ci.core.sync.edit import BundleDocs, Refused, Write, edit_job, remove_job
 from dabgen_ci.core.sync.forms import SyncVariables, bundle_form, path_for, resolved
