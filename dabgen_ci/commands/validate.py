@@ -46,6 +46,6 @@ def _config(path: Path) -> Config:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise BadInputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:  # has no strerror: reading it was an internal error
+    except UnicodeDecodeError as exc:  # not an OSError: it has no strerror
         raise BadInputError(f"cannot read {path}: {exc}") from None
     return parse_config(text, origin=str(path))

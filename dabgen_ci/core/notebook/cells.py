@@ -88,7 +88,8 @@ def _split_source(
 ) -> tuple[Cell, ...]:
     separator = f"{prefix} COMMAND ----------"
     cells: list[Cell] = []
-    start, chunk = 1, list[str]()
+    start = 1
+    chunk: list[str] = []
     for number, line in enumerate(lines, start=1):
         if header and number == 1:
             start = 2
