@@ -24,6 +24,7 @@ import threading
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
+from types import TracebackType
 
 from dabgen_ci.core.paths import PathRefused, relative, write_file
 from dabgen_ci.errors import BadInputError
@@ -131,15 +132,16 @@ class StagedBundle:
             worker.start()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        if exc[0] is not None:
-            self._errors.append(exc[1])  # type: ignore[arg-type]  # workers skip the rest
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        if exc is not None:
+            self._errors.append(exc)  # workers skip the rest
         for _ in self._workers:
             self._queue.put(None)
         for worker in self._workers:
             worker.join()
         shutil.rmtree(self._staging, ignore_errors=True)
-        if exc[0] is not None:
+        if exc is not None:
             _remove_created(self._created)
 
     def put(self, rel: str, content: bytes) -> None:

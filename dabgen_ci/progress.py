@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol, TextIO
 
@@ -86,3 +89,14 @@ class StderrProgress:
         else:
             self._stream.write(text + "\n")
         self._stream.flush()
+
+
+@contextmanager
+def timed(timings: dict[str, float], step: str) -> Iterator[None]:
+    """Add the wall time of the ``with`` block to ``timings[step]`` (``--json`` reports
+    them), whether the block ends normally or not."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[step] = timings.get(step, 0.0) + time.perf_counter() - start

@@ -263,6 +263,7 @@ def test_commit_author_committer_and_trailers(repo: GitRepo) -> None:
     alice = noreply_co_author("alice", 1234)
     sha = repo.commit("dabgen: job 123\n\nGenerated from job 123.",
                       co_authors=[alice, alice, f"Bot <{BOT_EMAIL}>"])
+    assert sha is not None
     fmt = "%an|%ae|%cn|%ce"
     assert git(repo.path, "log", "-1", f"--format={fmt}", sha) == (
         f"{BOT_NAME}|{BOT_EMAIL}|{BOT_NAME}|{BOT_EMAIL}"
@@ -276,6 +277,7 @@ def test_commit_author_committer_and_trailers(repo: GitRepo) -> None:
 def test_commit_with_explicit_author(repo: GitRepo) -> None:
     repo.replace_tree("bundle", {"a": b"a"})
     sha = repo.commit("m", author_name="Someone Else", author_email="se@example.com")
+    assert sha is not None
     assert git(repo.path, "log", "-1", "--format=%an <%ae>", sha) == "Someone Else <se@example.com>"
 
 

@@ -49,15 +49,15 @@ def run_schema(schema: str, path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def load(path: Path) -> dict[str, Any]:
+def load(path: Path) -> dict[Any, Any]:  # YAML 1.1 keys: `on` is True
     return yaml.safe_load(path.read_text())
 
 
-def triggers(workflow: dict[str, Any]) -> Any:
+def triggers(workflow: dict[Any, Any]) -> Any:
     return workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as True
 
 
-def steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+def steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
     return [s for job in workflow["jobs"].values() for s in job.get("steps", [])]
 
 

@@ -31,6 +31,11 @@ _CUMULATIVE = {"input_tokens": "inputTokens", "output_tokens": "outputTokens",
                "cache_creation_input_tokens": "cacheCreationInputTokens"}
 
 
+def _tokens(value: object) -> int:
+    """A token count as the CLI reports it: a number, or nothing."""
+    return int(value) if isinstance(value, int | float | str) and value else 0
+
+
 class AgentError(DabgenError):
     """The claude CLI could not be started or failed mid-conversation."""
 
@@ -53,7 +58,7 @@ class Usage:
     def update(self, result: ResultMessage) -> None:
         if result.model_usage:
             for name, camel in _CUMULATIVE.items():
-                total = sum(int(m.get(camel) or 0) for m in result.model_usage.values())
+                total = sum(_tokens(m.get(camel)) for m in result.model_usage.values())
                 setattr(self, name, max(getattr(self, name), total))
         else:
             usage = result.usage or {}
@@ -63,7 +68,8 @@ class Usage:
 
     def record(self) -> AgentUsage:
         """The totals so far, frozen for the refine result."""
-        return AgentUsage(*(getattr(self, name) for name in TOKEN_FIELDS), self.cost_usd)
+        return AgentUsage(self.input_tokens, self.output_tokens, self.cache_read_input_tokens,
+                          self.cache_creation_input_tokens, self.cost_usd)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from dabgen_ci.flows.bot.pr import Refiner
+    from dabgen_ci.flows.bot.refining import Refiner
     from dabgen_ci.flows.review.flow import RiskSummarizer
     from dabgen_ci.workspace.base import WorkspaceSource
 
@@ -32,7 +32,8 @@ def run_action() -> int:
     # Imported here, not at the top: PyGithub and the bot's flows are a second of imports
     # that no other command needs.
     from dabgen_ci.core.redact import Redactor
-    from dabgen_ci.flows.bot.run import BotServices, run_bot
+    from dabgen_ci.flows.bot.run import run_bot
+    from dabgen_ci.flows.bot.services import BotServices
     from dabgen_ci.git import GitRepo
     from dabgen_ci.github.client import PyGithubApi, RetrySettings
     from dabgen_ci.github.context import anthropic_env, databricks_env, github_token, load_context

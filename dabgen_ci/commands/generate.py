@@ -62,7 +62,7 @@ def common_output_options(func: Callable[..., None]) -> Callable[..., None]:
         func(*args, opts=opts, **kwargs)
 
     command: Callable[..., None] = with_options
-    for option in reversed([
+    decorators: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         click.option("--out", "out", required=True, metavar="DIR",
                      type=click.Path(path_type=Path, file_okay=False),
                      help="Bundle directory to write (must be empty unless --force)."),
@@ -80,7 +80,8 @@ def common_output_options(func: Callable[..., None]) -> Callable[..., None]:
                           "ANTHROPIC_API_KEY); kept only if it still validates."),
         json_option,
         source_options,
-    ]):
+    ]
+    for option in reversed(decorators):
         command = option(command)
     return command
 

@@ -44,6 +44,8 @@ def validate(bundle_dir: Path, target: str | None, no_cli: bool, require_cli: bo
 def _config(path: Path) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise BadInputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:  # not an OSError: it has no strerror
+        raise BadInputError(f"cannot read {path}: {exc}") from None
     return parse_config(text, origin=str(path))

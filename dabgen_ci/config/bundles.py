@@ -119,14 +119,18 @@ def _bundle(data: Mapping[str, Any], directory: str, name: str) -> BundleConfig:
 
 
 def _ids(item: Mapping[str, Any]) -> list[int]:
-    jobs = item.get("jobs") if isinstance(item.get("jobs"), dict) else {}
+    jobs = _jobs_section(item)
     found = jobs.get("ids") or item.get("ids") or []
     return [i for i in found if isinstance(i, int)] if isinstance(found, list) else []
 
 
 def _ids_path(item: Mapping[str, Any]) -> tuple[str, ...]:
-    jobs = item.get("jobs") if isinstance(item.get("jobs"), dict) else {}
-    return ("jobs", "ids") if jobs.get("ids") else ("ids",)
+    return ("jobs", "ids") if _jobs_section(item).get("ids") else ("ids",)
+
+
+def _jobs_section(item: Mapping[str, Any]) -> Mapping[str, Any]:
+    jobs = item.get("jobs")
+    return jobs if isinstance(jobs, dict) else {}
 
 
 def _duplicates(items: list[Mapping[str, Any]], key: str, what: str) -> list[Problem]:

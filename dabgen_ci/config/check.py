@@ -19,7 +19,8 @@ from typing import Any
 from jsonschema import Draft202012Validator, ValidationError
 
 from dabgen_ci.config.bundles import bundle_problems
-from dabgen_ci.validate.located import LocTree, format_path
+from dabgen_ci.core.bundle.tree import format_path
+from dabgen_ci.validate.located import LocTree
 from dabgen_ci.validate.yamlnodes import parse_yaml
 
 

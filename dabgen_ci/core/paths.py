@@ -150,9 +150,10 @@ def confine(
     if text.startswith("~") and allow_absolute:
         text = tidy(os.path.expanduser(text))
     if text.startswith("/") and allow_absolute:
-        text = _below(text, (Path(os.path.abspath(root)), real_root))
-        if text is None:
+        below = _below(text, (Path(os.path.abspath(root)), real_root))
+        if below is None:
             raise PathRefused(f"{what} {os.fspath(path)!r} is outside {shown_root}")
+        text = below
     problem = lexical_problem(text, reserved=refused, device_names=False, allow_self=True)
     if problem in (GOES_UP, ABSOLUTE):
         raise PathRefused(f"{what} {os.fspath(path)!r} is outside {shown_root}: it {problem}")

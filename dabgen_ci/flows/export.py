@@ -50,7 +50,9 @@ def export_sources(
         result.exported.update(prefetched.exported)
         result.missing.update(prefetched.missing)
         if on_result is not None:
-            for path, outcome in [*prefetched.exported.items(), *prefetched.missing.items()]:
+            known: list[tuple[str, ExportedObject | str]] = [
+                *prefetched.exported.items(), *prefetched.missing.items()]
+            for path, outcome in known:
                 on_result(path, outcome)
     wanted = [p for p in dict.fromkeys(paths) if p not in result.exported]
     seen = set(wanted)
@@ -100,7 +102,8 @@ def _export_all(source: WorkspaceSource, wanted: list[str], progress: Progress,
     return outcomes
 
 
-def _export_one(source: WorkspaceSource, progress: Progress):
+def _export_one(source: WorkspaceSource, progress: Progress
+                ) -> Callable[[str], ExportedObject | str]:
     def run(path: str) -> ExportedObject | str:
         try:
             return source.export(path)

@@ -6,9 +6,7 @@ Read top to bottom: select → plan (pure) → export sources → render (pure) 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,13 +15,14 @@ from dabgen_ci.core.bundle.convert import plan_bundle
 from dabgen_ci.core.bundle.keys import resource_key
 from dabgen_ci.core.bundle.progressive import ProgressiveRender
 from dabgen_ci.core.diagnostics import count
+from dabgen_ci.core.json_types import JsonObject
 from dabgen_ci.core.results import GeneratedJob, GenerateResult
 from dabgen_ci.core.secrets import SecretAllowlist
 from dabgen_ci.core.workspace_objects import ExportedObject
 from dabgen_ci.flows.export import DEFAULT_PARALLELISM, ExportResult, export_sources
 from dabgen_ci.flows.roundtrip import roundtrip_diagnostics
 from dabgen_ci.flows.select import JobSelection, select_jobs
-from dabgen_ci.progress import NullProgress, Progress
+from dabgen_ci.progress import NullProgress, Progress, timed
 from dabgen_ci.validate import load_bundle, validate_bundle
 from dabgen_ci.validate.loader import ParsedFiles
 from dabgen_ci.workspace.base import WorkspaceSource
@@ -51,7 +50,7 @@ def generate_jobs(
     progress = progress or NullProgress()
     check_target(options.out, force=options.force)
     timings: dict[str, float] = {}
-    with _timed(timings, "fetch jobs"):
+    with timed(timings, "fetch jobs"):
         progress.start("fetch jobs")
         jobs = select_jobs(source, selection)
         progress.finish("fetch jobs", f"{len(jobs)} job(s)")
@@ -60,7 +59,7 @@ def generate_jobs(
 
 def build_bundle(
     source: WorkspaceSource,
-    jobs: list[dict],
+    jobs: list[JsonObject],
     options: GenerateOptions,
     progress: Progress,
     timings: dict[str, float],
@@ -72,7 +71,7 @@ def build_bundle(
     ``prefetched`` holds sources the caller already exported, which are not fetched again.
     """
     name = options.bundle_name or _default_bundle_name(jobs, options.out)
-    with _timed(timings, "convert"):
+    with timed(timings, "convert"):
         plan = plan_bundle(jobs, bundle_name=name, required_variables=required_variables)
     # Each job's resource file is rendered, staged and parsed as soon as its sources have
     # arrived, and each source staged as it arrives: that work overlaps the downloads.
@@ -90,7 +89,7 @@ def build_bundle(
             stage(renderer.arrived(path, outcome if isinstance(outcome, ExportedObject)
                                    else None))
 
-        with _timed(timings, "export"):
+        with timed(timings, "export"):
             stage(renderer.start())
             files = renderer.export_order(
                 s.workspace_path for s in plan.sources if s.kind != "directory")
@@ -99,11 +98,11 @@ def build_bundle(
                 source, files, dirs, progress=progress, parallelism=options.parallelism,
                 prefetched=prefetched, on_result=arrived,
             )
-        with _timed(timings, "render"):
+        with timed(timings, "render"):
             rendered = renderer.finish(exported.exported, exported.missing)
-        with _timed(timings, "write"):
+        with timed(timings, "write"):
             written = staged.commit(rendered.files)
-    with _timed(timings, "validate"):
+    with timed(timings, "validate"):
         progress.start("validate")
         # What was just written is parsed once, from memory, for validation and round-trip.
         loaded = load_bundle(options.out, rendered.files, parsed)
@@ -112,7 +111,7 @@ def build_bundle(
         diagnostics = (*rendered.diagnostics, *report.diagnostics)
         errors = count(diagnostics)
         progress.finish("validate", f"{errors} error(s)", ok=not errors)
-    with _timed(timings, "round-trip"):
+    with timed(timings, "round-trip"):
         progress.start("round-trip")
         roundtrip = tuple(roundtrip_diagnostics(options.out, jobs, rendered, loaded))
         progress.finish("round-trip", f"{len(roundtrip)} difference(s)", ok=not roundtrip)
@@ -126,7 +125,7 @@ def build_bundle(
     )
 
 
-def _default_bundle_name(jobs: list[dict], out: Path) -> str:
+def _default_bundle_name(jobs: list[JsonObject], out: Path) -> str:
     if len(jobs) == 1:
         job_id = jobs[0].get("job_id")
         unnamed = f"job {job_id}" if job_id is not None else "bundle"
@@ -134,11 +133,3 @@ def _default_bundle_name(jobs: list[dict], out: Path) -> str:
         return resource_key(name, set())
     return resource_key(out.resolve().name or "bundle", set())
 
-
-@contextmanager
-def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
-    start = time.perf_counter()
-    try:
-        yield
-    finally:
-        timings[step] = timings.get(step, 0.0) + time.perf_counter() - start

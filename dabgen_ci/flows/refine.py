@@ -151,18 +151,21 @@ def validate(bundle_dir: Path) -> ValidationReport:
 
 def _finish(snapshot: Snapshot, talk: _Conversation, config: AgentConfig) -> RefineResult:
     changes = changes_since(snapshot)
-    common = {"summary": talk.summary, "diagnostics": talk.report.diagnostics,
-              "rounds": talk.rounds, "usage": talk.usage, "denied": talk.denied,
-              "agent_stop": talk.stop}
+
+    def result(status: str, message: str, *, changes: tuple[FileChange, ...] = (),
+               attempted: tuple[FileChange, ...] = (), diff: str = "") -> RefineResult:
+        return RefineResult(status, message, talk.summary, changes=changes, attempted=attempted,
+                            diff=diff, diagnostics=talk.report.diagnostics, rounds=talk.rounds,
+                            usage=talk.usage, denied=talk.denied, agent_stop=talk.stop)
+
     if talk.report.ok and talk.finished:
         if not changes:
-            return RefineResult("no_changes", "the agent made no changes; the bundle "
-                                "validates", **common)
-        return RefineResult("applied", f"{len(changes)} file(s) changed; the bundle validates "
-                            f"(round {talk.rounds} of at most {config.max_rounds})",
-                            changes=changes, diff=unified_diff(snapshot, changes), **common)
+            return result("no_changes", "the agent made no changes; the bundle validates")
+        return result("applied", f"{len(changes)} file(s) changed; the bundle validates "
+                      f"(round {talk.rounds} of at most {config.max_rounds})",
+                      changes=changes, diff=unified_diff(snapshot, changes))
     restore(snapshot)
-    return RefineResult("restored", _failure(talk, config), attempted=changes, **common)
+    return result("restored", _failure(talk, config), attempted=changes)
 
 
 def _failure(talk: _Conversation, config: AgentConfig) -> str:

@@ -16,12 +16,13 @@ from dabgen_ci.core.bundle.keys import resource_key
 from dabgen_ci.core.bundle.layout import RenderedBundle, job_ids_in
 from dabgen_ci.core.bundle.roundtrip import compare, local_to_workspace_from
 from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.json_types import JsonObject
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.validate.loader import LoadedBundle, load_bundle
 
 
 def roundtrip_diagnostics(
-    root: Path, jobs: list[dict], rendered: RenderedBundle | None = None,
+    root: Path, jobs: list[JsonObject], rendered: RenderedBundle | None = None,
     loaded: LoadedBundle | None = None,
 ) -> list[Diagnostic]:
     """Compare every job in ``jobs`` with its resource in the bundle at ``root``
@@ -87,11 +88,12 @@ def _keys_by_job_id(loaded: LoadedBundle, written: Mapping[str, bytes]) -> dict[
     return found
 
 
-def _match_keys(jobs: list[dict], resources: dict, by_id: dict[int, str]) -> dict[str, dict]:
+def _match_keys(jobs: list[JsonObject], resources: JsonObject, by_id: dict[int, str]
+                ) -> dict[str, JsonObject]:
     """Find each job's resource by its id (the resource header); a bundle without headers
     falls back to the key dabgen derives from the name, then to the one resource with an
     equal ``name`` — never to list order, so two jobs of the same name cannot swap."""
-    matched: dict[str, dict] = {}
+    matched: dict[str, JsonObject] = {}
     for job in jobs:
         key = by_id.get(_job_id(job)) or _key_by_name(job, resources, by_id)
         if not key or key not in resources or key in matched:
@@ -105,12 +107,12 @@ def _match_keys(jobs: list[dict], resources: dict, by_id: dict[int, str]) -> dic
     return matched
 
 
-def _job_id(job: dict) -> int:
+def _job_id(job: JsonObject) -> int:
     value = job.get("job_id")
     return value if isinstance(value, int) and not isinstance(value, bool) else -1
 
 
-def _key_by_name(job: dict, resources: dict, by_id: dict[int, str]) -> str:
+def _key_by_name(job: JsonObject, resources: JsonObject, by_id: dict[int, str]) -> str:
     claimed = set(by_id.values())
     name = str((job.get("settings") or {}).get("name") or "")
     fallback = name or f"job {_job_id(job)}"

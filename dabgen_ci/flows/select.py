@@ -10,6 +10,7 @@ import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dabgen_ci.core.json_types import JsonObject
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.workspace.base import WorkspaceSource
 
@@ -37,7 +38,7 @@ def parse_tag(text: str) -> tuple[str, str]:
     return key, value if sep else "*"
 
 
-def matches(settings: dict, selection: JobSelection) -> bool:
+def matches(settings: JsonObject, selection: JobSelection) -> bool:
     """Pure filter used on list items: every given selector must match (they AND together)."""
     if selection.all and not selection.name_globs and not selection.tags:
         return True
@@ -53,10 +54,10 @@ def matches(settings: dict, selection: JobSelection) -> bool:
     return True
 
 
-def select_jobs(source: WorkspaceSource, selection: JobSelection) -> list[dict]:
+def select_jobs(source: WorkspaceSource, selection: JobSelection) -> list[JsonObject]:
     """Fetch the selected jobs as full ``jobs/get`` bodies, ids first, then by job id."""
     require_selection(selection)
-    jobs: dict[int, dict] = {}
+    jobs: dict[int, JsonObject] = {}
     for job_id in selection.ids:
         jobs[job_id] = source.get_job(job_id)
     if selection.uses_list:
@@ -86,7 +87,7 @@ def describe(selection: JobSelection) -> str:
     return ", ".join(parts)
 
 
-def _job_id(job: dict) -> int:
+def _job_id(job: JsonObject) -> int:
     return int(job.get("job_id", 0))
 
 

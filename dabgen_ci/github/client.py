@@ -12,9 +12,9 @@ a retried POST can duplicate a comment, which is why callers find bot comments b
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import quote
 
 import requests
@@ -27,6 +27,12 @@ from dabgen_ci.core.redact import Redactor
 from dabgen_ci.errors import DabgenError
 from dabgen_ci.github.reviews import ReviewApi, ReviewCalls
 
+if TYPE_CHECKING:
+    from github.IssueComment import IssueComment
+    from github.NamedUser import NamedUser
+    from github.Organization import Organization
+
+_T = TypeVar("_T")
 BODY_LIMIT = GITHUB_BODY_LIMIT - 1_000
 TITLE_LIMIT = 250
 CONTEXT_COMMENT_LIMIT = 4_000  # per earlier comment handed to the agent as context
@@ -179,7 +185,7 @@ class PyGithubApi(ReviewCalls):
         def collect() -> list[int]:
             found = []
             for comment in self._repo.get_issue(number).get_comments():
-                user = comment.user
+                user = _author(comment)
                 mine = user is not None and (user.login == self._me
                                              or is_bot(user.login, user.type or ""))
                 if mine and marker in (comment.body or ""):
@@ -192,7 +198,7 @@ class PyGithubApi(ReviewCalls):
         def collect() -> list[str]:
             found = []
             for comment in self._repo.get_issue(number).get_comments():
-                body, user = comment.body or "", comment.user
+                body, user = comment.body or "", _author(comment)
                 if comment.id >= before:
                     break
                 login = user.login if user is not None else "ghost"
@@ -253,7 +259,7 @@ class PyGithubApi(ReviewCalls):
 
         return self._call(f"{verb} {path}", send)
 
-    def _call(self, what: str, action: Any) -> Any:
+    def _call(self, what: str, action: Callable[[], _T]) -> _T:
         try:
             return action()
         except GithubException as exc:
@@ -265,6 +271,11 @@ class PyGithubApi(ReviewCalls):
             reason = one_line(str(exc), 300)
             raise GitHubError(self._redact(f"GitHub API {what} failed after retries: {reason}"),
                               None) from None
+
+
+def _author(comment: IssueComment) -> NamedUser | Organization | None:
+    """PyGithub types a comment's user as always set; GitHub's schema has it nullable."""
+    return comment.user
 
 
 def _pull(data: Mapping[str, Any]) -> PullInfo:

@@ -135,6 +135,6 @@ def _links_outside(links: frozenset[str]) -> list[Diagnostic]:
             for rel in sorted(links)]
 
 
-def _order(d: Diagnostic) -> tuple:
+def _order(d: Diagnostic) -> tuple[str, int, int, str, str]:
     return (d.file or "", d.line or 0, _SEVERITY_ORDER.get(d.severity, 3), d.path or "",
             d.summary)

@@ -70,7 +70,9 @@ def has_credentials(env: Mapping[str, str]) -> bool:
     if config:
         return Path(config).expanduser().is_file()
     home = env.get("HOME") or env.get("USERPROFILE")
-    return bool(home) and (Path(home) / ".databrickscfg").is_file()
+    if not home:
+        return False
+    return (Path(home) / ".databrickscfg").is_file()
 
 
 def run_cli_validate(root: Path, executable: str, *, target: str | None = None,

@@ -68,7 +68,7 @@ class LoadedBundle:
             tree = self.tree
             located = None if tree is None else LazyLocTree(
                 lambda: resolve_target_located(self.config, tree, name)[1])
-            self._resolved[name] = (resolved, located)  # type: ignore[assignment]
+            self._resolved[name] = (resolved, located)
         return self._resolved[name]
 
     def file_of(self, target: str | None) -> Callable[[YamlPath], str | None]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from dabgen_ci.core.bundle.tree import format_path
+from dabgen_ci.core.json_types import JsonArray, JsonMapping, JsonObject
 
 PathPart = str | int
 Path = tuple[PathPart, ...]
@@ -57,22 +58,28 @@ class LocTree:
         return node.loc
 
 
-class LazyLocTree:
+class LazyLocTree(LocTree):
     """A :class:`LocTree` built by ``build`` on first use, used wherever a LocTree is.
 
     Most runs never report a line: the locations of a 10,000-job bundle are then never
     built (they were a third of the parse and of the memory). ``build`` must return a tree.
+    A subclass, so every reader typed ``LocTree`` takes one; it answers ``loc`` and
+    ``children`` from the built tree and leaves the inherited fields unset.
     """
 
     __slots__ = ("_build", "_tree")
+    _build: Callable[[], LocTree | None] | None
+    _tree: LocTree | None
 
-    def __init__(self, build: Callable[[], LocTree | LazyLocTree | None]) -> None:
-        self._build: Callable[[], LocTree | LazyLocTree | None] | None = build
-        self._tree: LocTree | LazyLocTree | None = None
+    def __init__(self, build: Callable[[], LocTree | None]) -> None:
+        # Past the frozen dataclass's __setattr__: these two are this class's own cache.
+        object.__setattr__(self, "_build", build)
+        object.__setattr__(self, "_tree", None)
 
-    def _get(self) -> LocTree | LazyLocTree:
+    def _get(self) -> LocTree:
         if self._build is not None:
-            self._tree, self._build = self._build(), None
+            object.__setattr__(self, "_tree", self._build())
+            object.__setattr__(self, "_build", None)
         assert self._tree is not None, "a lazy location tree was built from nothing"
         return self._tree
 
@@ -83,12 +90,6 @@ class LazyLocTree:
     @property
     def children(self) -> dict[str, LocTree] | list[LocTree] | None:
         return self._get().children
-
-    def child(self, part: PathPart) -> LocTree | None:
-        return self._get().child(part)
-
-    def find(self, path: Path) -> Location:
-        return self._get().find(path)
 
 
 def flatten(tree: LocTree | None, prefix: Path = ()) -> Iterator[tuple[str, Location]]:
@@ -125,8 +126,8 @@ def merge(a: Any, b: Any, ta: LocTree | None = None, tb: LocTree | None = None
     return b, tb or ta
 
 
-def _merge_map(a: dict, b: dict, ta: LocTree | None, tb: LocTree | None
-               ) -> tuple[dict, LocTree | None]:
+def _merge_map(a: JsonMapping, b: JsonMapping, ta: LocTree | None, tb: LocTree | None
+               ) -> tuple[JsonObject, LocTree | None]:
     out = dict(a)
     kids: dict[str, LocTree] = dict(_dict_children(ta))
     b_kids = _dict_children(tb)
@@ -175,7 +176,8 @@ def _merge_owned(a: Any, b: Any, ta: LocTree | None, tb: LocTree | None,
         if id(a) not in owned:
             a = dict(a)
             owned[id(a)] = a
-        kids = ta.children if ta is not None and id(ta.children) in owned else None
+        kids = (ta.children if ta is not None and isinstance(ta.children, dict)
+                and id(ta.children) in owned else None)
         if kids is None:
             kids = dict(_dict_children(ta))
             owned[id(kids)] = kids
@@ -212,8 +214,8 @@ def _clash(a: Any, b: Any) -> str | None:
     return None
 
 
-def merge_elements_by_key(items: list, tree: LocTree | None, key: str
-                          ) -> tuple[list, LocTree | None]:
+def merge_elements_by_key(items: JsonArray, tree: LocTree | None, key: str
+                          ) -> tuple[JsonArray, LocTree | None]:
     """Merge list elements that share ``key`` (first occurrence keeps its position)."""
     order: list[Any] = []
     merged: dict[Any, tuple[Any, LocTree | None]] = {}
@@ -231,10 +233,10 @@ def merge_elements_by_key(items: list, tree: LocTree | None, key: str
             order.append(k)
             merged[k] = (item, item_tree)
     values = [merged[k][0] for k in order]
-    trees = [merged[k][1] for k in order]
-    if tree is None or any(t is None for t in trees):
+    trees = [t for k in order if (t := merged[k][1]) is not None]
+    if tree is None or len(trees) != len(order):
         return values, tree
-    return values, LocTree(tree.loc, trees)  # type: ignore[arg-type]
+    return values, LocTree(tree.loc, trees)
 
 
 def get_in(value: Any, tree: LocTree | None, path: Path) -> tuple[Any, LocTree | None]:

@@ -9,6 +9,7 @@ target, is said in its module: :mod:`rules_refs` (variables and resource referen
 from __future__ import annotations
 
 from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.json_types import JsonMapping
 from dabgen_ci.core.secrets import SecretAllowlist
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.validate.loader import LoadedBundle
@@ -59,7 +60,7 @@ def check_bundle(bundle: LoadedBundle, files: frozenset[str], *, target: str | N
     return out
 
 
-def check_target_modes(config: dict, tree: LocTree | None) -> list[Diagnostic]:
+def check_target_modes(config: JsonMapping, tree: LocTree | None) -> list[Diagnostic]:
     """``mode`` is development or production; the CLI refuses anything else."""
     out: list[Diagnostic] = []
     targets = config.get("targets")

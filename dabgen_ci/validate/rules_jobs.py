@@ -62,8 +62,9 @@ def check_jobs(config: dict[str, Any], tree: LocTree | None) -> list[Diagnostic]
     return out
 
 
-def _keys(items: Any, field: str) -> set[str] | None:
-    """Defined keys, or ``None`` when the list is itself an unresolved reference."""
+def _keys(items: Any, field: str) -> set[object] | None:
+    """Defined keys (as written: the schema check reports a key of the wrong type), or
+    ``None`` when the list is itself an unresolved reference."""
     if isinstance(items, str):
         return None
     return {i.get(field) for i in items or [] if isinstance(i, dict)}
@@ -76,7 +77,8 @@ def _depends_on(task: dict[str, Any]) -> list[tuple[int, Any]]:
     return [(i, d.get("task_key")) for i, d in enumerate(deps) if isinstance(d, dict)]
 
 
-def _check_depends_on(t: TaskRef, keys: set[Any], tree: LocTree | None) -> list[Diagnostic]:
+def _check_depends_on(t: TaskRef, keys: set[object], tree: LocTree | None
+                      ) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     deps = _depends_on(t.task)
     if t.nested and deps:
@@ -93,8 +95,9 @@ def _check_depends_on(t: TaskRef, keys: set[Any], tree: LocTree | None) -> list[
     return out
 
 
-def _check_compute_keys(t: TaskRef, clusters: set[Any] | None, environments: set[Any] | None,
-                        tree: LocTree | None) -> list[Diagnostic]:
+def _check_compute_keys(t: TaskRef, clusters: set[object] | None,
+                        environments: set[object] | None, tree: LocTree | None
+                        ) -> list[Diagnostic]:
     out = []
     for field, defined, where in (("job_cluster_key", clusters, "job_clusters"),
                                   ("environment_key", environments, "environments")):

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from fnmatch import fnmatchcase
 from typing import Any, NamedTuple
 
-from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.diagnostics import Diagnostic, Severity
 from dabgen_ci.core.paths import GOES_UP, lexical_problem
 from dabgen_ci.validate.located import LocTree, Path
 from dabgen_ci.validate.rulebase import finding, get, iter_resources, iter_tasks, unresolved
@@ -134,7 +134,7 @@ def _is_remote(value: str) -> bool:
     return value.startswith("/") or bool(_SCHEME.match(value))
 
 
-def _problem(ref: Ref, local: str, index: FileIndex) -> tuple[str, str] | None:
+def _problem(ref: Ref, local: str, index: FileIndex) -> tuple[Severity, str] | None:
     problem = lexical_problem(local, reserved=(), device_names=False, allow_self=True)
     if problem == GOES_UP:
         if index.outside_root_synced:
@@ -161,7 +161,8 @@ def _problem(ref: Ref, local: str, index: FileIndex) -> tuple[str, str] | None:
     return _library_problem(ref.value, local, index)
 
 
-def _notebook_problem(value: str, local: str, index: FileIndex) -> tuple[str, str] | None:
+def _notebook_problem(value: str, local: str, index: FileIndex
+                      ) -> tuple[Severity, str] | None:
     if local in index.files:
         if index.notebooks is not None and local not in index.notebooks:
             return "error", (f"{value} is not a notebook; a source notebook starts with a "
@@ -175,7 +176,8 @@ def _notebook_problem(value: str, local: str, index: FileIndex) -> tuple[str, st
     return "error", f"notebook {value} not found"
 
 
-def _library_problem(value: str, local: str, index: FileIndex) -> tuple[str, str] | None:
+def _library_problem(value: str, local: str, index: FileIndex
+                     ) -> tuple[Severity, str] | None:
     if any(c in local for c in "*?["):
         found = any(_glob_match(local, f) for f in index.files)
     else:

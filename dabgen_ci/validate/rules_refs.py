@@ -72,7 +72,7 @@ def referenced_variables(files: Iterable[RawFile]) -> set[str]:
 def check_variable_values(resolved: dict[str, Any], tree: LocTree | None, used: set[str],
                           target: str | None) -> list[Diagnostic]:
     """A used variable with neither default nor lookup needs a value at deploy time."""
-    out = []
+    out: list[Diagnostic] = []
     variables = resolved.get("variables")
     if not isinstance(variables, dict):
         return out

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
-from typing import Any, NamedTuple
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple, TypeGuard
 
+from dabgen_ci.core.bundle.tree import format_path
 from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.core.secrets import (
     TOKEN_SHAPES,
@@ -33,7 +34,7 @@ from dabgen_ci.core.secrets import (
     has_token,
     mask_tokens,
 )
-from dabgen_ci.validate.located import LocTree, Path, format_path
+from dabgen_ci.validate.located import LocTree, Path
 
 SOURCE = "secrets"
 _SENSITIVE_NAME = re.compile(
@@ -121,7 +122,7 @@ def _masked(path: Path) -> str:
     return format_path(tuple(mask_tokens(p) if isinstance(p, str) else p for p in path))
 
 
-def is_literal(value: Any) -> bool:
+def is_literal(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and value.strip() != "" and "{{" not in value \
         and "${" not in value and not value.startswith(("http://", "https://"))
 
@@ -171,16 +172,19 @@ def _token_findings(path: Path, text: str) -> Iterator[Found]:
                     token.text)
 
 
-def _key_findings(path: Path, mapping: dict[str, Any]) -> Iterator[Found]:
-    """A credential pasted where a name belongs (a tag key, a parameter name)."""
+def _key_findings(path: Path, mapping: Mapping[object, object]) -> Iterator[Found]:
+    """A credential pasted where a name belongs (a tag key, a parameter name). YAML keys
+    need not be strings (``1: x``)."""
     for key in mapping:
-        token = first_token(key) if isinstance(key, str) else None
+        if not isinstance(key, str):
+            continue
+        token = first_token(key)
         if token is not None:
             yield Found((*path, key), f"this key looks like {token.shape.what}; remove it and "
                         f"{_REMEDY}", token.text)
 
 
-def _named_map_findings(path: Path, mapping: dict[str, Any]) -> Iterator[Found]:
+def _named_map_findings(path: Path, mapping: Mapping[object, object]) -> Iterator[Found]:
     parent = path[-1] if path else None
     for key, value in mapping.items():
         if not isinstance(key, str):

@@ -19,18 +19,21 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import regex
 
 from dabgen_ci.core.bundle.tree import format_path
-from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.diagnostics import Diagnostic, Severity
+from dabgen_ci.core.json_types import JsonMapping, JsonObject
 from dabgen_ci.validate.located import LocTree, Path
 
 if TYPE_CHECKING:
+    import jsonschema_rs
     from jsonschema.exceptions import ValidationError
+    from jsonschema.protocols import Validator
 
 SOURCE = "schema"
 _JSON_TYPES = (("boolean", bool), ("integer", int), ("number", float), ("string", str),
@@ -45,9 +48,10 @@ _WARNINGS = (UNKNOWN_FIELD, INVALID_VALUE)
 
 
 @functools.cache
-def bundle_schema() -> dict[str, Any]:
+def bundle_schema() -> JsonObject:
     text = resources.files("dabgen_ci.data").joinpath("bundle_schema/jsonschema.json")
-    return json.loads(text.read_text(encoding="utf-8"))
+    schema: JsonObject = json.loads(text.read_text(encoding="utf-8"))
+    return schema
 
 
 @functools.cache
@@ -61,30 +65,31 @@ def task_types() -> frozenset[str]:
 
 
 @functools.cache
-def _compiled(pattern: str) -> Any:
+def _compiled(pattern: str) -> regex.Pattern[str]:
     return regex.compile(pattern)
 
 
-def _pattern(validator: Any, pattern: str, instance: Any, schema: dict) -> Iterator:
+def _pattern(validator: Validator, pattern: str, instance: object, schema: JsonMapping
+             ) -> Iterator[ValidationError]:
     """``pattern`` with Unicode property classes, as ECMA-262 (and Go) understand them."""
     from jsonschema.exceptions import ValidationError
 
-    if validator.is_type(instance, "string") and not _compiled(pattern).search(instance):
+    if isinstance(instance, str) and not _compiled(pattern).search(instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
 @functools.cache
-def bundle_validator() -> Any:
+def bundle_validator() -> Validator:
     """The Python validator (explains failures), built once per process."""
     import jsonschema
 
-    extended = jsonschema.validators.extend(jsonschema.Draft202012Validator,
-                                            {"pattern": _pattern})
+    extended: type[Validator] = jsonschema.validators.extend(
+        jsonschema.Draft202012Validator, {"pattern": _pattern})
     return extended(bundle_schema())
 
 
 @functools.cache
-def fast_validator() -> Any | None:
+def fast_validator() -> jsonschema_rs.Draft202012Validator | None:
     """The compiled validator, or ``None`` where the jsonschema-rs wheel is missing."""
     try:
         import jsonschema_rs
@@ -117,7 +122,7 @@ def _diag(path: Path, summary: str, tree: LocTree | None, file: str) -> Diagnost
     # The Databricks CLI warns about unknown fields (and drops them at deploy) and about
     # enum mismatches; it does not fail. A typo that leaves a task without its type is an
     # error of the rules instead; a bad target mode is one too (the CLI refuses it).
-    severity = "warning" if summary.startswith(_WARNINGS) else "error"
+    severity: Severity = "warning" if summary.startswith(_WARNINGS) else "error"
     return Diagnostic(severity, summary, file=file, line=line, path=format_path(path) or None,
                       source=SOURCE)
 
@@ -135,14 +140,16 @@ def explain(error: ValidationError) -> list[tuple[Path, str]]:
     kind = error.validator
     if kind in ("oneOf", "anyOf") and error.context:
         return _explain_choice(error, path)
+    # An error from iter_errors has all its fields (the stubs allow "unset" for hand-made
+    # ones); each kind's fields have the shape its keyword gives them.
     if kind == "additionalProperties" and isinstance(error.instance, dict):
-        props = error.schema.get("properties", {})
+        props = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
         return [((*path, k), _unknown_field(k, props)) for k in error.instance if k not in props]
-    if kind == "required":
-        missing = [k for k in error.validator_value if k not in error.instance]
+    if kind == "required" and isinstance(error.instance, dict):
+        missing = [k for k in _listed(error.validator_value) if k not in error.instance]
         return [(path, f"required field {k!r} is not set") for k in missing]
     if kind == "enum":
-        allowed = ", ".join(str(v) for v in error.validator_value)
+        allowed = ", ".join(str(v) for v in _listed(error.validator_value))
         return [(path, f"{INVALID_VALUE} {error.instance!r}; valid values are: {allowed}")]
     if kind == "type":
         return [(path, f"expected {error.validator_value}, found {_describe(error.instance)}")]
@@ -151,7 +158,7 @@ def explain(error: ValidationError) -> list[tuple[Path, str]]:
 
 def _explain_choice(error: ValidationError, path: Path) -> list[tuple[Path, str]]:
     """Explain a failed ``oneOf`` through the branch meant for this kind of value."""
-    branches = error.validator_value
+    branches = _listed(error.validator_value)
     by_branch: dict[int, list[ValidationError]] = {}
     for sub in error.context or ():
         by_branch.setdefault(int(sub.relative_schema_path[0]), []).append(sub)
@@ -176,7 +183,12 @@ def _explain_choice(error: ValidationError, path: Path) -> list[tuple[Path, str]
     return [(tuple(best.absolute_path), best.message)]
 
 
-def _matching_branches(branches: list[dict], instance: Any) -> list[int]:
+def _listed(value: object) -> list[object]:
+    """A keyword's list value (``required``, ``enum``, ``oneOf``)."""
+    return value if isinstance(value, list) else []
+
+
+def _matching_branches(branches: Sequence[object], instance: Any) -> list[int]:
     """Branches whose type fits; interpolation-string branches only for ``${...}`` text."""
     reference_like = _is_reference_like(instance)
     out = []
@@ -193,8 +205,8 @@ def _matching_branches(branches: list[dict], instance: Any) -> list[int]:
     return out
 
 
-def _expected_types(branches: list[dict]) -> list[str]:
-    out = []
+def _expected_types(branches: Sequence[object]) -> list[str]:
+    out: list[str] = []
     for branch in branches:
         if isinstance(branch, dict) and "pattern" not in branch and "type" in branch:
             btype = branch["type"]

@@ -15,8 +15,11 @@ import copy
 import json
 from typing import Any
 
+import regex
+
+from dabgen_ci.core.json_types import JsonObject
 from dabgen_ci.errors import BadInputError
-from dabgen_ci.validate.located import LocTree, merge, merge_elements_by_key
+from dabgen_ci.validate.located import LocTree, Path, merge, merge_elements_by_key
 from dabgen_ci.validate.refs import REFERENCE, is_pure_reference, split_reference
 
 _MERGED_FIELDS = ("bundle", "workspace", "artifacts", "resources", "sync", "permissions",
@@ -33,9 +36,8 @@ _MAX_VARIABLE_DEPTH = 10
 
 def select_target(config: dict[str, Any], target: str | None) -> str | None:
     """The target to use: the one named, else the only one, else the ``default: true`` one."""
-    targets = config.get("targets") or {}
-    if not isinstance(targets, dict):
-        targets = {}
+    raw = config.get("targets")
+    targets: JsonObject = raw if isinstance(raw, dict) else {}
     if target is not None:
         if target not in targets:
             available = ", ".join(sorted(targets)) or "none"
@@ -179,7 +181,8 @@ def substitute_variables(config: dict[str, Any], *, share: bool = False) -> dict
         if resolved == values:
             break
         values = resolved
-    return _substitute(config, values, share)
+    resolved_config: JsonObject = _substitute(config, values, share)  # a map stays a map
+    return resolved_config
 
 
 def _substitute(value: Any, variables: dict[str, Any], share: bool = False) -> Any:
@@ -199,7 +202,7 @@ def _substitute(value: Any, variables: dict[str, Any], share: bool = False) -> A
         found, ok = _lookup(value[2:-1], variables)
         return copy.deepcopy(found) if ok else value
 
-    def repl(m: Any) -> str:
+    def repl(m: regex.Match[str]) -> str:
         found, ok = _lookup(m.group(1), variables)
         if not ok or isinstance(found, dict | list):
             return m.group(0)
@@ -233,7 +236,7 @@ def _lookup(ref: str, variables: dict[str, Any]) -> tuple[Any, bool]:
     return value, True
 
 
-def _children(tree: LocTree | None, path: tuple) -> dict[str, LocTree]:
+def _children(tree: LocTree | None, path: Path) -> dict[str, LocTree]:
     node = tree
     for part in path:
         node = node.child(part) if node else None

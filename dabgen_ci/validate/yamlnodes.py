@@ -13,15 +13,20 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+from yaml.resolver import BaseResolver
 
 from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.json_types import JsonObject
 from dabgen_ci.core.limits import yaml_node_problem
 from dabgen_ci.validate.located import Location, LocTree
 
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:  # the same interface either way: a safe constructor and the resolver
+    _BaseLoader = yaml.SafeLoader
+else:  # libyaml's loader where this PyYAML build has it
+    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
@@ -31,27 +36,36 @@ _FLOAT = "tag:yaml.org,2002:float"
 _MERGE = "tag:yaml.org,2002:merge"
 
 
-class _CoreSchemaLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _CoreSchemaLoader(_BaseLoader):
     """Safe loader whose implicit scalar types are the YAML 1.2 core schema's."""
 
-    yaml_implicit_resolvers: dict = {}  # noqa: RUF012 - PyYAML's class-level registry
+    # PyYAML's class-level registry: first character → [(tag, pattern)].
+    yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}  # noqa: RUF012
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+    def resolve(self, kind: type[yaml.Node], value: object, implicit: object) -> str:
         """PyYAML's resolution, remembered per scalar text: a bundle repeats the same keys
         and values thousands of times, and with no path resolvers the tag depends on the
         text alone."""
         if kind is not yaml.ScalarNode:
-            return super().resolve(kind, value, implicit)
+            return _resolve(self, kind, value, implicit)
         key = (value, implicit)
         tag = _SCALAR_TAGS.get(key)
         if tag is None:
-            tag = super().resolve(kind, value, implicit)
+            tag = _resolve(self, kind, value, implicit)
             if len(_SCALAR_TAGS) < _MAX_REMEMBERED:
                 _SCALAR_TAGS[key] = tag
         return tag
 
 
-_SCALAR_TAGS: dict[tuple[str, Any], str] = {}
+def _resolve(loader: BaseResolver, kind: type[yaml.Node], value: object, implicit: object
+             ) -> str:
+    """PyYAML's own resolution (what ``super().resolve`` runs; named, as the stubs leave it
+    unannotated)."""
+    tag: str = BaseResolver.resolve(loader, kind, value, implicit)
+    return tag
+
+
+_SCALAR_TAGS: dict[tuple[object, object], str] = {}
 _MAX_REMEMBERED = 100_000
 
 
@@ -140,13 +154,14 @@ class _Builder:
                 values = [v for v, _ in items]
                 if not self.locate:
                     return values, None
-                return values, LocTree(_loc(node, self.file), [t for _, t in items])
+                trees = [t for _, t in items if t is not None]  # all of them: we locate
+                return values, LocTree(_loc(node, self.file), trees)
             value = _scalar(node, self.file)
             return value, LocTree(_loc(node, self.file)) if self.locate else None
         finally:
             self.active.discard(id(node))
 
-    def _mapping(self, node: yaml.MappingNode) -> tuple[dict, LocTree | None]:
+    def _mapping(self, node: yaml.MappingNode) -> tuple[JsonObject, LocTree | None]:
         values: dict[str, Any] = {}
         trees: dict[str, LocTree] = {}
         merge_node: yaml.Node | None = None
@@ -171,21 +186,20 @@ class _Builder:
             return values, LocTree(_loc(node, self.file), trees) if self.locate else None
         return self._merge(node, merge_node, values, trees)
 
-    def _merge(self, node: yaml.Node, merge_node: yaml.Node, values: dict, trees: dict
-               ) -> tuple[dict, LocTree | None]:
+    def _merge(self, node: yaml.Node, merge_node: yaml.Node, values: JsonObject,
+               trees: dict[str, LocTree]) -> tuple[JsonObject, LocTree | None]:
         """``<<:`` — later merged maps win over earlier ones, explicit keys over all."""
         sources = merge_node.value if isinstance(merge_node, yaml.SequenceNode) else [merge_node]
         out: dict[str, Any] = {}
         out_trees: dict[str, LocTree] = {}
         for src in sources:
             value, tree = self.build(src)
-            if not isinstance(value, dict) or (
-                    tree is not None and not isinstance(tree.children, dict)):
+            children = tree.children if tree is not None else {}
+            if not isinstance(value, dict) or not isinstance(children, dict):
                 raise YamlError("map merge requires a map or a sequence of maps",
                                 _loc(merge_node, self.file))
             out.update(value)
-            if tree is not None:
-                out_trees.update(tree.children)  # type: ignore[arg-type]
+            out_trees.update(children)
         out.update(values)
         out_trees.update(trees)
         return out, LocTree(_loc(node, self.file), out_trees) if self.locate else None

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
+from dabgen_ci.core.json_types import JsonObject
 from dabgen_ci.core.workspace_objects import ExportedObject, ObjectInfo
 
 __all__ = ["ExportedObject", "ObjectInfo", "WorkspaceSource"]
@@ -33,11 +34,11 @@ class WorkspaceSource(Protocol):
         """A short human description: ``snapshot ./snap`` or ``https://adb-1.azuredatabricks.net``."""
         ...
 
-    def get_job(self, job_id: int) -> dict:
+    def get_job(self, job_id: int) -> JsonObject:
         """The ``jobs/get`` (2.2) body, all task/cluster/environment pages merged."""
         ...
 
-    def list_jobs(self, *, name: str | None = None) -> Iterator[dict]:
+    def list_jobs(self, *, name: str | None = None) -> Iterator[JsonObject]:
         """``jobs/list`` (2.2, ``expand_tasks=true``) items; an item with ``has_more`` true
         has more than 100 tasks and must be completed with :meth:`get_job`."""
         ...

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.config import Config
 
+from dabgen_ci.core.json_types import JsonObject
 from dabgen_ci.core.workspace_objects import DESIGNER_FILE, DESIGNER_SUFFIX
 from dabgen_ci.errors import NotFoundError, PermissionDeniedError, WorkspaceError
 from dabgen_ci.workspace.base import ExportedObject, ObjectInfo
@@ -75,7 +76,7 @@ class LiveSource:
 
     # -- calls --------------------------------------------------------------------------
 
-    def _get(self, endpoint: str, query: dict[str, object], what: str) -> dict:
+    def _get(self, endpoint: str, query: dict[str, object], what: str) -> JsonObject:
         with self._lock:
             self.calls[endpoint] += 1
         api = "/api/2.2/" if endpoint.startswith("jobs/") else "/api/2.0/"
@@ -113,7 +114,7 @@ class LiveSource:
 
     # -- WorkspaceSource ----------------------------------------------------------------
 
-    def get_job(self, job_id: int) -> dict:
+    def get_job(self, job_id: int) -> JsonObject:
         """``jobs/get`` with every page of every paged array merged, order kept."""
         query: dict[str, object] = {"job_id": job_id}
         what = f"job {job_id}"
@@ -131,7 +132,7 @@ class LiveSource:
         job.pop("has_more", None)
         return job
 
-    def list_jobs(self, *, name: str | None = None) -> Iterator[dict]:
+    def list_jobs(self, *, name: str | None = None) -> Iterator[JsonObject]:
         query: dict[str, object] = {"expand_tasks": "true", "limit": 100}
         if name is not None:
             query["name"] = name
@@ -180,7 +181,7 @@ class LiveSource:
         return ExportedObject(path, content, file_type, is_notebook)
 
 
-def _merge_page(settings: dict, page: dict, host: str, what: str) -> None:
+def _merge_page(settings: JsonObject, page: JsonObject, host: str, what: str) -> None:
     for key in PAGED_ARRAYS:
         values = expect_field(page, key, list, host, what)
         if values:
@@ -188,7 +189,7 @@ def _merge_page(settings: dict, page: dict, host: str, what: str) -> None:
             settings[key] = [*(first or []), *values]
 
 
-def _object_info(body: dict) -> ObjectInfo:
+def _object_info(body: JsonObject) -> ObjectInfo:
     language = body.get("language")
     return ObjectInfo(str(body.get("path", "")), str(body.get("object_type", "")),
                       language if isinstance(language, str) else None)

@@ -18,6 +18,7 @@ from typing import NamedTuple, Protocol, runtime_checkable
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.config import Config
 
+from dabgen_ci.core.json_types import JsonObject
 from dabgen_ci.errors import BadInputError, NotFoundError, PermissionDeniedError, WorkspaceError
 from dabgen_ci.workspace.base import WorkspaceSource
 from dabgen_ci.workspace.live import LiveSource
@@ -46,24 +47,26 @@ class WorkspaceOps(Protocol):
 
     def describe(self) -> str: ...
 
-    def current_user(self) -> dict | None:
+    def current_user(self) -> JsonObject | None:
         """The SCIM ``Me`` body, or ``None`` where there are no users (a snapshot)."""
         ...
 
-    def list_warehouses(self) -> Iterator[dict]: ...
+    def list_warehouses(self) -> Iterator[JsonObject]: ...
 
-    def get_cluster(self, cluster_id: str) -> dict: ...
+    def get_cluster(self, cluster_id: str) -> JsonObject: ...
 
     def execute_statement(
         self, statement: str, warehouse_id: str, *, row_limit: int, wait_seconds: int,
         catalog: str | None = None, schema: str | None = None,
     ) -> StatementResult: ...
 
-    def list_dbfs(self, path: str) -> list[dict]: ...
+    def list_dbfs(self, path: str) -> list[JsonObject]: ...
 
-    def run_now(self, job_id: int, job_parameters: Mapping[str, str] | None = None) -> dict: ...
+    def run_now(
+        self, job_id: int, job_parameters: Mapping[str, str] | None = None
+    ) -> JsonObject: ...
 
-    def get_run(self, run_id: int) -> dict: ...
+    def get_run(self, run_id: int) -> JsonObject: ...
 
     def mkdirs(self, path: str) -> None: ...
 
@@ -109,13 +112,13 @@ class SnapshotOps:
             "against a live workspace (--profile, or DATABRICKS_HOST and DATABRICKS_TOKEN)"
         )
 
-    def current_user(self) -> dict | None:
+    def current_user(self) -> JsonObject | None:
         return None
 
-    def list_warehouses(self) -> Iterator[dict]:
+    def list_warehouses(self) -> Iterator[JsonObject]:
         raise self._unavailable("listing SQL warehouses")
 
-    def get_cluster(self, cluster_id: str) -> dict:
+    def get_cluster(self, cluster_id: str) -> JsonObject:
         raise self._unavailable("reading a cluster")
 
     def execute_statement(
@@ -124,13 +127,13 @@ class SnapshotOps:
     ) -> StatementResult:
         raise self._unavailable("running SQL")
 
-    def list_dbfs(self, path: str) -> list[dict]:
+    def list_dbfs(self, path: str) -> list[JsonObject]:
         raise self._unavailable("listing DBFS")
 
-    def run_now(self, job_id: int, job_parameters: Mapping[str, str] | None = None) -> dict:
+    def run_now(self, job_id: int, job_parameters: Mapping[str, str] | None = None) -> JsonObject:
         raise self._unavailable("running a job")
 
-    def get_run(self, run_id: int) -> dict:
+    def get_run(self, run_id: int) -> JsonObject:
         raise self._unavailable("reading a job run")
 
     def mkdirs(self, path: str) -> None:
@@ -150,8 +153,8 @@ class LiveOps:
     def describe(self) -> str:
         return self._host
 
-    def _do(self, method: str, path: str, doing: str, *, query: dict | None = None,
-            body: dict | None = None) -> dict:
+    def _do(self, method: str, path: str, doing: str, *, query: JsonObject | None = None,
+            body: JsonObject | None = None) -> JsonObject:
         try:
             answer = self._client.api_client.do(method, path, query=query, body=body,
                                                 headers=_JSON) or {}
@@ -186,10 +189,10 @@ class LiveOps:
 
     # -- reads ------------------------------------------------------------------------------
 
-    def current_user(self) -> dict | None:
+    def current_user(self) -> JsonObject | None:
         return self._do("GET", "/api/2.0/preview/scim/v2/Me", "reading the current user")
 
-    def list_warehouses(self) -> Iterator[dict]:
+    def list_warehouses(self) -> Iterator[JsonObject]:
         query: dict[str, object] = {}
         pages = PageGuard(self._host, "the SQL warehouses")
         while True:
@@ -200,15 +203,15 @@ class LiveOps:
                 return
             query["page_token"] = pages.next(body["next_page_token"])
 
-    def get_cluster(self, cluster_id: str) -> dict:
+    def get_cluster(self, cluster_id: str) -> JsonObject:
         return self._do("GET", "/api/2.1/clusters/get", f"reading cluster {cluster_id}",
                         query={"cluster_id": cluster_id})
 
-    def list_dbfs(self, path: str) -> list[dict]:
+    def list_dbfs(self, path: str) -> list[JsonObject]:
         body = self._do("GET", "/api/2.0/dbfs/list", f"listing {path}", query={"path": path})
         return list(body.get("files") or [])
 
-    def get_run(self, run_id: int) -> dict:
+    def get_run(self, run_id: int) -> JsonObject:
         return self._do("GET", "/api/2.2/jobs/runs/get", f"reading run {run_id}",
                         query={"run_id": run_id})
 
@@ -246,7 +249,7 @@ class LiveOps:
 
     # -- writes -----------------------------------------------------------------------------
 
-    def run_now(self, job_id: int, job_parameters: Mapping[str, str] | None = None) -> dict:
+    def run_now(self, job_id: int, job_parameters: Mapping[str, str] | None = None) -> JsonObject:
         body: dict[str, object] = {"job_id": job_id}
         if job_parameters:
             body["job_parameters"] = dict(job_parameters)
@@ -261,7 +264,7 @@ class LiveOps:
         self._do("POST", "/api/2.0/workspace/import", f"importing {path}", body=body)
 
 
-def _check_state(answer: dict, wait: int) -> None:
+def _check_state(answer: JsonObject, wait: int) -> None:
     status = answer.get("status") or {}
     state = status.get("state")
     if state == "SUCCEEDED":

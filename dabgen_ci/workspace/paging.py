@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dabgen_ci.core.json_types import JsonObject
 from dabgen_ci.core.limits import json_depth_problem
 from dabgen_ci.errors import WorkspaceError
 
@@ -41,7 +42,7 @@ class PageGuard:
         return token
 
 
-def expect_object(body: Any, host: str, what: str) -> dict:
+def expect_object(body: Any, host: str, what: str) -> JsonObject:
     """``body`` when it is a JSON object of reasonable depth, else a workspace error."""
     if not isinstance(body, dict):
         raise WorkspaceError(f"{host} answered {what} with a JSON {_kind(body)} where an "
@@ -52,7 +53,7 @@ def expect_object(body: Any, host: str, what: str) -> dict:
     return body
 
 
-def expect_field(body: dict, key: str, kind: type, host: str, what: str) -> Any:
+def expect_field(body: JsonObject, key: str, kind: type, host: str, what: str) -> Any:
     """``body[key]`` when absent (None) or of ``kind``, else a workspace error."""
     value = body.get(key)
     if value is not None and not isinstance(value, kind):

@@ -13,7 +13,6 @@ from typing import Literal
 import requests
 from databricks.sdk.errors import (
     BadRequest,
-    DatabricksError,
     NotFound,
     PermissionDenied,
     ResourceConflict,
@@ -21,6 +20,7 @@ from databricks.sdk.errors import (
     TooManyRequests,
     Unauthenticated,
 )
+from databricks.sdk.errors.base import DatabricksError
 from databricks.sdk.errors.platform import STATUS_CODE_MAPPING
 
 # Everything ``api_client.do`` raises for a failed call (the SDK wraps retry exhaustion in

@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
+from dabgen_ci.core.json_types import JsonObject
 from dabgen_ci.core.limits import json_depth_problem
 from dabgen_ci.core.paths import is_inside, lexical_problem, tidy
 from dabgen_ci.core.workspace_objects import DESIGNER_FILE, DESIGNER_SUFFIX, NOTEBOOK_TYPES
@@ -79,14 +80,14 @@ def ipynb_language(content: bytes) -> str:
     return "PYTHON"
 
 
-def job_pages(job: dict) -> int:
+def job_pages(job: JsonObject) -> int:
     """How many ``jobs/get`` pages the 2.2 API needs for ``job`` (at least one)."""
     settings = job.get("settings") or {}
     longest = max((len(settings.get(k) or []) for k in PAGED_ARRAYS), default=0)
     return max(1, math.ceil(longest / PAGE_SIZE))
 
 
-def jobs_get_page(job: dict, page: int) -> tuple[dict, bool]:
+def jobs_get_page(job: JsonObject, page: int) -> tuple[JsonObject, bool]:
     """Page ``page`` (0-based) of a ``jobs/get`` response and whether another follows.
 
     Every page repeats the job's other properties; each paged array holds its slice, and an
@@ -106,7 +107,7 @@ def jobs_get_page(job: dict, page: int) -> tuple[dict, bool]:
     return body, page + 1 < job_pages(job)
 
 
-def jobs_list_item(job: dict, *, expand_tasks: bool) -> dict:
+def jobs_list_item(job: JsonObject, *, expand_tasks: bool) -> JsonObject:
     """A ``jobs/list`` (2.2) item: no tasks/clusters unless expanded, then the first page."""
     item, more = jobs_get_page(job, 0)
     if not expand_tasks:
@@ -119,7 +120,7 @@ def jobs_list_item(job: dict, *, expand_tasks: bool) -> dict:
     return item
 
 
-def _parse_job(file: Path) -> dict:
+def _parse_job(file: Path) -> JsonObject:
     try:
         job = json.loads(file.read_text(encoding="utf-8"))
     except json.JSONDecodeError as e:
@@ -179,7 +180,7 @@ class SnapshotSource:
             found.append((int(file.stem), file))
         return sorted(found)
 
-    def get_job(self, job_id: int) -> dict:
+    def get_job(self, job_id: int) -> JsonObject:
         """The whole job; counts one ``jobs/get`` per page the API would need."""
         file = self._inside(self.root / "jobs" / f"{int(job_id)}.json")
         if not file.is_file():
@@ -191,7 +192,7 @@ class SnapshotSource:
         self._count("jobs/get", job_pages(job))
         return job
 
-    def list_jobs(self, *, name: str | None = None) -> Iterator[dict]:
+    def list_jobs(self, *, name: str | None = None) -> Iterator[JsonObject]:
         """Items as ``jobs/list?expand_tasks=true`` pages them, sorted by job id."""
         wanted = name.casefold() if name is not None else None
         matched = 0

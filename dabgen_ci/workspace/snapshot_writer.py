@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
+from dabgen_ci.core.json_types import JsonObject
 from dabgen_ci.core.paths import lexical_problem, write_file, write_target
 from dabgen_ci.core.workspace_objects import DESIGNER_SUFFIX
 from dabgen_ci.errors import BadInputError
@@ -21,13 +22,13 @@ def _relative(path: str) -> PurePosixPath:
     """An absolute workspace path as a relative path, by the one path rule."""
     below = path[1:] if path.startswith("/") else None
     problem = "is not absolute" if below is None else lexical_problem(below, device_names=False)
-    if problem:
+    if problem or below is None:
         raise BadInputError(f"refusing to write workspace path {path!r} outside the snapshot: "
                             f"it {problem}")
     return PurePosixPath(below)
 
 
-def _job_file(job: dict) -> tuple[PurePosixPath, bytes]:
+def _job_file(job: JsonObject) -> tuple[PurePosixPath, bytes]:
     job_id = job.get("job_id")
     if not isinstance(job_id, int) or isinstance(job_id, bool) or job_id <= 0:
         raise BadInputError(f"cannot write a job without a positive integer job_id: {job_id!r}")
@@ -61,7 +62,7 @@ def _object_file(obj: ExportedObject) -> tuple[PurePosixPath, bytes]:
 
 
 def write_snapshot(
-    out_dir: Path, jobs: Iterable[dict], objects: Iterable[ExportedObject]
+    out_dir: Path, jobs: Iterable[JsonObject], objects: Iterable[ExportedObject]
 ) -> list[Path]:
     """Write ``jobs`` and ``objects`` under ``out_dir``; return the files written, in order."""
     plan: dict[PurePosixPath, bytes] = {}

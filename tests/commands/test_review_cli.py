@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -38,7 +38,7 @@ def workspace() -> Iterator[WorkspaceServer]:
         yield server
 
 
-def review(checkout: Path, *args: str, env: dict[str, str | None] | None = None) -> Result:
+def review(checkout: Path, *args: str, env: Mapping[str, str | None] | None = None) -> Result:
     old = Path.cwd()
     inside = checkout / "bundle"
     os.chdir(inside if inside.is_dir() else checkout)  # anywhere inside the checkout works

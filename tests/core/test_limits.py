@@ -67,6 +67,7 @@ def test_alias_ratio_follows_go_yaml(expanded: int, ratio: float) -> None:
 
 def test_a_self_referencing_alias_is_a_cycle() -> None:
     node = yaml.compose("a: &x [1, 2]\n")
+    assert node is not None
     node.value[0][1].value.append(node.value[0][1])  # what a recursive alias composes to
     assert "cycle" in (yaml_node_problem(node) or "")
 

@@ -7,7 +7,8 @@ from urllib.parse import quote
 
 import pytest
 
-from dabgen_ci.core.redact import MASK, Redactor
+from dabgen_ci.core.redact import Redactor
+from dabgen_ci.core.secrets import MASK
 
 SECRET = "s3cr3t/value+with=chars"
 

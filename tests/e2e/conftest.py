@@ -90,7 +90,7 @@ class World:
     def run(self, comment_id: int, number: int | None = None, *,
             env: dict[str, str] | None = None, payload: dict[str, Any] | None = None,
             event: str = "issue_comment",
-            prepare: Callable[[Path], None] | None = None, process: bool = False) -> Run:
+            prepare: Callable[[Path], object] | None = None, process: bool = False) -> Run:
         """`dabgen action` for the `created` event of `comment_id` on issue/PR `number`;
         ``process``: as a child process, the way the Docker entrypoint runs it."""
         self._runs += 1

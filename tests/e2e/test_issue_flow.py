@@ -43,6 +43,7 @@ def test_happy_path_opens_a_validated_pr(world: World) -> None:
     # GitHub: 👀 on the trigger, one PR, one tracking comment edited as steps finished
     assert world.github.reactions(trigger) == [(BOT, "eyes")]
     [pull] = world.github.pulls()
+    assert pull.body is not None
     assert (pull.head, pull.base, pull.state) == (BRANCH, "main", "open")
     assert pull.title == "dabgen: bundle for job 1001 (Nightly Sales ETL)"
     assert pull.body.startswith("<!-- dabgen:pr job=1001 issue=1 -->")
@@ -94,6 +95,7 @@ def test_changed_job_updates_the_same_branch_and_pr(world: World, dabgen_pr: int
     assert world.branch_sha(f"{BRANCH}~1") == first
     assert "max_concurrent_runs: 3" in world.show(BRANCH, RESOURCE)
     [pull] = world.github.pulls()
+    assert pull.body is not None
     assert (pull.number, pull.state) == (dabgen_pr, "open")
     edits = [r for r in world.github.requests[run.first_request:]
              if r.method == "PATCH" and r.path.endswith(f"/pulls/{pull.number}")]
@@ -136,6 +138,7 @@ def test_path_command_opens_a_pr_on_a_path_branch(world: World) -> None:
     [branch] = [b for b in world.branches() if b != "main"]
     assert branch.startswith("dabgen/path-users-data-eng-acme-com-common-")
     [pull] = world.github.pulls()
+    assert pull.body is not None
     assert pull.head == branch
     assert "<!-- dabgen:pr path=/Workspace/Users/data-eng@acme.com/common issue=1 -->" in pull.body
     assert "- [x] List notebooks" in world.bot_comments()[-1].body

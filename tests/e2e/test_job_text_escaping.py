@@ -35,6 +35,7 @@ def test_a_hostile_job_name_is_inert_everywhere_the_bot_writes_it(world: World) 
     assert run.code == 0, run.stderr
 
     [pull] = world.github.pulls()
+    assert pull.body is not None
     own = "\nCloses #1 (requested by @alice).\n"  # the bot's own link to the issue
     assert own in pull.body
     assert acted_on(pull.title) == [] and acted_on(pull.body.replace(own, "\n")) == []

@@ -35,7 +35,8 @@ def test_target_add_commits_a_new_target(world: World, dabgen_pr: int) -> None:
 
     assert run.code == 0, run.stderr
     tip = world.branch_sha(PR_BRANCH)
-    assert tip != before and git(world.bare, "rev-parse", f"{tip}~1") == before
+    assert tip is not None and tip != before
+    assert git(world.bare, "rev-parse", f"{tip}~1") == before
     config = yaml.safe_load(world.show(PR_BRANCH, "bundle/databricks.yml"))
     assert config["targets"]["staging"] == {k: v for k, v in config["targets"]["prod"].items()
                                             if k != "default"}
@@ -85,6 +86,7 @@ def test_regenerate_updates_the_branch_and_the_pr_body(world: World, dabgen_pr: 
     assert world.branch_sha(PR_BRANCH) != before
     assert "max_concurrent_runs: 4" in world.show(PR_BRANCH, RESOURCE)
     [pull] = world.github.pulls()
+    assert pull.body is not None
     assert "<!-- dabgen:pr job=1001 issue=1 -->" in pull.body and "Closes #1" in pull.body
     assert "## Round-trip check" in pull.body
     assert "Updated [#" in world.bot_comments(dabgen_pr)[0].body

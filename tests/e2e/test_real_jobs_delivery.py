@@ -25,6 +25,7 @@ def test_git_provider_in_lower_case_is_delivered_with_a_warning(world: World) ->
     run = world.run(world.comment("/dabgen job 11223344"))
     assert run.code == 0, run.stderr
     [pull] = world.github.pulls()
+    assert pull.body is not None
     assert pull.head == "dabgen/job-11223344"
     assert "✅ passed" in pull.body
     assert "warning: resources/gitjob.job.yml:" in pull.body
@@ -37,6 +38,7 @@ def test_a_job_deployed_by_a_bundle_is_delivered_in_that_bundles_layout(world: W
     run = world.run(world.comment("/dabgen job 1235"))
     assert run.code == 0, run.stderr
     [pull] = world.github.pulls()
+    assert pull.body is not None
     files = world.files(pull.head)
     assert "bundle/src/etl/ingest.py" in files
     assert not [f for f in files if f.startswith("bundle/src/files/")]

@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from dabgen_ci.core.redact import Redactor
-from dabgen_ci.flows.bot.pr import RefineRequest
-from dabgen_ci.flows.bot.run import BotServices, run_bot
+from dabgen_ci.flows.bot.refining import RefineRequest
+from dabgen_ci.flows.bot.run import run_bot
+from dabgen_ci.flows.bot.services import BotServices
 from dabgen_ci.git import GitRepo
 from dabgen_ci.github.client import PyGithubApi, RetrySettings
 from dabgen_ci.github.context import context_from

@@ -38,7 +38,7 @@ def bot_line_comments(world: World, number: int) -> list:
 
 
 def review_pr(world: World, number: int, action: str = "opened",
-              env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+              env: dict[str, str] | None = None):
     return run_in_process(world, "pull_request", pull_payload(world, number, action),
                           {"INPUT_COMMAND": "review", **(env or {})})
 
@@ -72,8 +72,10 @@ def test_a_hard_coded_cluster_gets_an_inline_comment_and_a_fix_resolves_it(
     [same] = bot_reviews(world, number)  # replaced, not stacked
     assert same.id == review.id and len(same.bodies) == 2
     hard_coded, all_purpose = bot_line_comments(world, number)  # no duplicates
+    tip = world.branch_sha("adhoc")
+    assert tip is not None
     assert hard_coded.body.split("\n")[1].startswith(
-        f"✅ **Resolved** at `{world.branch_sha('adhoc')[:10]}`: ~~⚠️ **DAB001**")
+        f"✅ **Resolved** at `{tip[:10]}`: ~~⚠️ **DAB001**")
     assert "**DAB003**" in all_purpose.body and "Resolved" not in all_purpose.body
 
 
@@ -163,7 +165,8 @@ def test_slash_review_on_a_pull_request_reviews_it_and_replies(seeded: World) ->
     assert run.code == 0, run.stderr
     [review] = bot_reviews(world, number)
     [reply] = world.bot_comments(number)
-    assert f"Reviewed `{world.branch_sha('cleanup')[:10]}`" in reply.body
+    tip = world.branch_sha("cleanup")
+    assert tip is not None and f"Reviewed `{tip[:10]}`" in reply.body
     assert "[the review](" in reply.body
     assert "deploying this deletes job 1002" in review.body
     assert ("github-actions[bot]", "eyes") in world.github.reactions(trigger)

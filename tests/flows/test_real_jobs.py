@@ -16,9 +16,11 @@ import yaml
 
 from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.core.report import pr_body
-from dabgen_ci.flows.generate import GenerateOptions, GenerateResult, generate_jobs
+from dabgen_ci.core.results import GenerateResult
+from dabgen_ci.flows.generate import GenerateOptions, generate_jobs
 from dabgen_ci.flows.select import JobSelection
 from dabgen_ci.progress import NullProgress
+from dabgen_ci.workspace.base import WorkspaceSource
 from dabgen_ci.workspace.live import LiveSource
 from dabgen_ci.workspace.snapshot import SnapshotSource
 from tests.commands.cli_support import run
@@ -31,7 +33,7 @@ def job_ids(case: str) -> tuple[int, ...]:
     return tuple(sorted(int(p.stem) for p in (CASES / case / "jobs").glob("*.json")))
 
 
-def generate(case: str, out: Path, source: object | None = None) -> GenerateResult:
+def generate(case: str, out: Path, source: WorkspaceSource | None = None) -> GenerateResult:
     return generate_jobs(source or SnapshotSource(CASES / case),
                          JobSelection(ids=job_ids(case)), GenerateOptions(out=out, run_cli=False))
 

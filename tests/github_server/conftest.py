@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from github import Auth, Github, GithubRetry
@@ -71,7 +72,7 @@ def server(bare_repo: Path) -> Iterator[GitHubServer]:
 
 def fast_retry(**overrides: object) -> GithubRetry:
     """What the bot should pass, with waits shrunk for tests."""
-    options: dict[str, object] = {
+    options: dict[str, Any] = {
         "total": 3, "backoff_factor": 0, "secondary_rate_wait": 0.05,
         "allowed_methods": Retry.DEFAULT_ALLOWED_METHODS | {"GET", "POST", "PATCH"},
         "raise_on_status": False,

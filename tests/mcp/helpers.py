@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mcp import Client
+from mcp.types import CallToolResult, TextContent
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "dapi" + "0123456789abcdef" * 2  # token-shaped, so redaction is really exercised
@@ -31,11 +32,19 @@ print(" ".join(args[:2]) + " OK")
 """
 
 
+def text_of(result: CallToolResult) -> str:
+    """The text of a tool's answer, "" when it has none (dabgen's tools answer in text)."""
+    if not result.content:
+        return ""
+    first = result.content[0]
+    assert isinstance(first, TextContent), first
+    return first.text
+
+
 async def call(client: Client, tool: str, **arguments: Any) -> dict[str, Any]:
     """The structured output of a successful call (fails the test with the error text)."""
     result = await client.call_tool(tool, arguments)
-    text = result.content[0].text if result.content else ""
-    assert not result.is_error, f"{tool} failed: {text}"
+    assert not result.is_error, f"{tool} failed: {text_of(result)}"
     assert isinstance(result.structured_content, dict)
     return result.structured_content
 
@@ -44,7 +53,8 @@ async def fail(client: Client, tool: str, **arguments: Any) -> str:
     """The message of a failed call: one line, no traceback, no credential."""
     result = await client.call_tool(tool, arguments)
     assert result.is_error, f"{tool} unexpectedly succeeded: {result.structured_content}"
-    text = result.content[0].text
+    assert result.content
+    text = text_of(result)
     assert "Traceback" not in text and TOKEN not in text
     return text
 

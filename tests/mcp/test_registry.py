@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from mcp import Client
+from pydantic import BaseModel
 
 from dabgen_ci.errors import NotFoundError, WorkspaceError
 from mcp_server import models
@@ -53,7 +54,7 @@ def test_every_tool_takes_the_context_first_and_only_there() -> None:
         assert parameters[0].name == "ctx" and parameters[0].annotation is ToolContext
         assert all(p.annotation is not ToolContext for p in parameters[1:]), spec.name
         result = inspect.signature(spec.function, eval_str=True).return_annotation
-        assert issubclass(result, models.BaseModel), spec.name
+        assert issubclass(result, BaseModel), spec.name
 
 
 def test_access_splits_reads_writes_and_destructive_writes() -> None:
@@ -74,9 +75,11 @@ async def test_the_server_exposes_the_table_without_ctx(ctx: ToolContext) -> Non
         tool = tools[spec.name]
         assert "ctx" not in tool.input_schema.get("properties", {})
         assert tool.description == spec.description
-        assert tool.annotations.read_only_hint is (spec.access == "read")
-        assert tool.annotations.destructive_hint is (spec.access == "destructive")
-        assert tool.annotations.open_world_hint is True
+        hints = tool.annotations
+        assert hints is not None
+        assert hints.read_only_hint is (spec.access == "read")
+        assert hints.destructive_hint is (spec.access == "destructive")
+        assert hints.open_world_hint is True
 
 
 def _leaky(ctx: ToolContext, job_id: int) -> models.JobDetail:

@@ -14,7 +14,7 @@ from mcp import Client
 
 from mcp_server.bounds import MAX_RESULT_BYTES, bound, json_size
 from mcp_server.server import ServerConfig, build_server
-from tests.mcp.helpers import call
+from tests.mcp.helpers import call, text_of
 from tests.servers.workspace_server import WorkspaceServer
 
 pytestmark = pytest.mark.anyio
@@ -44,7 +44,7 @@ async def _raw_size(client: Client, tool: str, **arguments: object) -> tuple[dic
     assert not result.is_error, result.content
     structured = result.structured_content
     assert isinstance(structured, dict)
-    text = result.content[0].text if result.content else ""
+    text = text_of(result)
     return structured, max(json_size(structured), len(text.encode()))
 
 

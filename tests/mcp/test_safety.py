@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from mcp import Client
@@ -89,8 +89,9 @@ def test_bundle_argv() -> None:
     assert bundle_argv("deploy", target="prod", profile="P", auto_approve=True) == [
         "bundle", "deploy", "--auto-approve", "--target", "prod", "--profile", "P"]
     assert bundle_argv("run", resource="etl") == ["bundle", "run", "etl", "--no-wait"]
-    for bad in ({"command": "run"}, {"command": "deploy", "resource": "x"},
-                {"command": "rm -rf"}):
+    bad_calls: list[dict[str, Any]] = [
+        {"command": "run"}, {"command": "deploy", "resource": "x"}, {"command": "rm -rf"}]
+    for bad in bad_calls:
         with pytest.raises(BadInputError):
             bundle_argv(**bad)
 
@@ -163,7 +164,7 @@ async def test_local_paths_cannot_escape_the_root(ro: Client, mcp_env: McpEnv) -
     link = mcp_env.root / "escape_link"
     if not link.exists():
         os.symlink(outside, link)
-    attempts = [
+    attempts: list[tuple[str, dict[str, Any]]] = [
         ("validate_bundle", {"bundle_dir": "../outside"}),
         ("validate_bundle", {"bundle_dir": str(outside)}),
         ("validate_bundle", {"bundle_dir": "escape_link"}),

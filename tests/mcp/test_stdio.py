@@ -18,7 +18,7 @@ from mcp import ClientSession, StdioServerParameters
 from mcp.client import stdio
 from mcp.client.stdio import stdio_client
 
-from tests.mcp.helpers import TOKEN, server_command
+from tests.mcp.helpers import TOKEN, server_command, text_of
 
 if TYPE_CHECKING:
     from tests.mcp.conftest import McpEnv
@@ -56,7 +56,7 @@ async def test_dabgen_mcp_speaks_mcp_over_stdio_and_exits_cleanly(
             assert [j["job_id"] for j in jobs.structured_content["jobs"]] == [
                 1001, 1002, 1003, 1004]
             refused = await session.call_tool("run_job", {"job_id": 1001})
-            text = refused.content[0].text if refused.content else ""
+            text = text_of(refused)
             assert refused.is_error and "read-only" in text and "--allow-writes" in text
     assert status_file.read_text() == "0"
     stderr = errlog.read_text()

@@ -37,6 +37,7 @@ async def test_lists_exactly_the_18_tools_with_schemas(ro: Client) -> None:
         assert tool.input_schema["type"] == "object"
         assert tool.output_schema and tool.output_schema["type"] == "object"
         assert len(tool.description or "") > 150 and "\n" not in (tool.description or "")
+        assert tool.annotations is not None
         assert tool.annotations.read_only_hint is (tool.name in READ_TOOLS)
     assert tools["get_job"].input_schema["required"] == ["job_id"]
     assert tools["execute_dbsql"].input_schema["properties"]["row_limit"]["maximum"] == 1000

@@ -10,6 +10,7 @@ service does.
 from __future__ import annotations
 
 import base64
+import functools
 import itertools
 import sqlite3
 import threading
@@ -182,7 +183,7 @@ class ExtraRoutes:
         chunks = [data[i:i + CHUNK_ROWS] for i in range(0, len(data), CHUNK_ROWS)] or [[]]
         for index in range(1, len(chunks)):
             self.srv.route("GET", _chunk_path(statement_id, index),
-                           lambda _, i=index: _chunk(statement_id, chunks, i))
+                           functools.partial(_chunk_reply, statement_id, chunks, index))
         columns = [{"name": n, "position": i, "type_name": _type(rows, i),
                     "type_text": _type(rows, i)} for i, n in enumerate(names)]
         return {
@@ -202,6 +203,11 @@ class ExtraRoutes:
 
 def _chunk_path(statement_id: str, index: int) -> str:
     return f"/api/2.0/sql/statements/{statement_id}/result/chunks/{index}"
+
+
+def _chunk_reply(statement_id: str, chunks: list[list[list[str | None]]], index: int,
+                 _request: Request) -> dict:
+    return _chunk(statement_id, chunks, index)
 
 
 def _chunk(statement_id: str, chunks: list[list[list[str | None]]], index: int) -> dict:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -96,7 +96,7 @@ class LoggedRequest:
 class AnthropicServer(LoopbackServer):
     """``with AnthropicServer([turn(...), ...]) as api: env ANTHROPIC_BASE_URL=api.url``."""
 
-    def __init__(self, turns: list[Turn | Callable[[Any], Turn]]) -> None:
+    def __init__(self, turns: Sequence[Turn | Callable[[Any], Turn]]) -> None:
         """``turns``: the answers in order; a callable gets the request body and returns the
         turn (for a reply that depends on what the CLI sent, e.g. its working directory)."""
         self.turns = list(turns)
@@ -172,11 +172,13 @@ class AnthropicServer(LoopbackServer):
 
     def _sse(self, message: Turn, model: str, msg_id: str) -> Iterator[bytes]:
         content = self._content(message)
-        start = {"id": msg_id, "type": "message", "role": "assistant", "model": model,
-                 "content": [], "stop_reason": None, "stop_sequence": None,
-                 "usage": {**_usage(message), "output_tokens": 1}}
+        start: dict[str, Any] = {
+            "id": msg_id, "type": "message", "role": "assistant", "model": model,
+            "content": [], "stop_reason": None, "stop_sequence": None,
+            "usage": {**_usage(message), "output_tokens": 1}}
         yield _event("message_start", {"type": "message_start", "message": start})
         for index, block in enumerate(content):
+            opening: dict[str, Any]
             if block["type"] == "text":
                 opening = {"type": "text", "text": ""}
                 delta = {"type": "text_delta", "text": block["text"]}

@@ -91,7 +91,8 @@ class BareRepo:
             if not record.strip():
                 continue
             f = record.lstrip("\n").split(_FIELD)
-            commits.append(CommitInfo(f[0], tuple(f[1].split()), *f[2:9], f[9].rstrip("\n")))
+            commits.append(CommitInfo(f[0], tuple(f[1].split()), f[2], f[3], f[4], f[5], f[6],
+                                      f[7], f[8], f[9].rstrip("\n")))
         return commits
 
     def diff_files(self, base: str, head: str) -> list[FileChange]:

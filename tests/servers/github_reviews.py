@@ -83,7 +83,7 @@ def add_comment(state: State, number: int, params: dict[str, Any], actor: str,
         path, line, side, start = parent.path, parent.line, parent.side, parent.start_line
         hunk = parent.diff_hunk
     else:
-        path, line = params.get("path"), params.get("line")
+        path, line = str(params.get("path") or ""), params.get("line")
         side, start = str(params.get("side") or "RIGHT"), params.get("start_line")
         if not path or not isinstance(line, int) or side != "RIGHT":
             raise validation_failed("PullRequestReviewComment", "missing_field",

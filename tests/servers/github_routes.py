@@ -250,7 +250,7 @@ def build(owner: str, name: str) -> Router:
         router.add(method, pattern, handler)
     from tests.servers import github_review_routes  # it imports Ctx and Reply from here
 
-    for method, pattern, handler in github_review_routes.routes(r, n):
-        router.add(method, pattern, handler)
+    for method, pattern, review_handler in github_review_routes.routes(r, n):
+        router.add(method, pattern, review_handler)
     return router
 

@@ -98,9 +98,9 @@ class GitHubServer:
         self.actor = actor
         self.requests: list[RecordedRequest] = []
         self.errors: list[str] = []  # unexpected exceptions inside the fake itself
-        self._http = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._http = _AppServer(("127.0.0.1", 0), _Handler)
         self._http.daemon_threads = False  # server_close() joins the handler threads
-        self._http.app = self  # type: ignore[attr-defined]
+        self._http.app = self
         port = self._http.server_address[1]
         self.url = f"http://127.0.0.1:{port}"
         self.site = Site(self.url, owner, repo, default_branch, private,
@@ -304,6 +304,12 @@ def _parse_body(raw: bytes) -> Any:
         return text
 
 
+class _AppServer(ThreadingHTTPServer):
+    """The HTTP server, holding the fake its handlers answer for."""
+
+    app: GitHubServer
+
+
 class _Handler(BaseHTTPRequestHandler):
     """HTTP/1.0 framing: one request per connection, so no idle thread outlives a test."""
 
@@ -312,7 +318,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        app: GitHubServer = self.server.app  # type: ignore[attr-defined]
+        assert isinstance(self.server, _AppServer)
+        app = self.server.app
         response = app.handle(self.command, self.path, self.headers, raw)
         payload = b"" if response.status == 204 else json.dumps(response.data).encode()
         self.send_response(response.status)

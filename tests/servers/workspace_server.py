@@ -23,6 +23,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -60,7 +61,7 @@ class Request(NamedTuple):
     method: str
     path: str
     query: dict[str, str]
-    headers: Mapping[str, str]
+    headers: Message  # case-insensitive, as HTTP headers are
     body: bytes
 
     def json(self) -> Any:
@@ -374,7 +375,7 @@ def _ipynb_to_source(content: bytes, language: str) -> bytes:
 def _source_to_ipynb(content: bytes, language: str) -> bytes:
     c = _COMMENT[language]
     body = content.decode().split("\n", 1)[1] if b"\n" in content else ""
-    cells = [
+    cells: list[dict[str, Any]] = [
         {
             "cell_type": "code",
             "metadata": {},

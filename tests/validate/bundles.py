@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 DATABRICKS_YML = """\
@@ -133,7 +134,7 @@ FILES = {
 }
 
 
-def write_bundle(root: Path, overrides: dict[str, str | None] | None = None) -> Path:
+def write_bundle(root: Path, overrides: Mapping[str, str | None] | None = None) -> Path:
     """Write the valid bundle, replacing (or, with ``None``, omitting) some files."""
     files = {**FILES, **(overrides or {})}
     for rel, text in files.items():

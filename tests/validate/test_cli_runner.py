@@ -139,6 +139,7 @@ def test_detection_needs_the_executable_and_credentials(tmp_path: Path) -> None:
     home.mkdir()
     no_creds = detect({"PATH": str(bin_dir), "HOME": str(home)})
     assert no_creds.executable and not no_creds.ok
+    assert no_creds.reason is not None
     assert no_creds.reason.startswith("no Databricks credentials")
     oauth = {"DATABRICKS_HOST": "h", "DATABRICKS_CLIENT_ID": "i", "DATABRICKS_CLIENT_SECRET": "s"}
     assert detect({"PATH": str(bin_dir), **oauth}).ok

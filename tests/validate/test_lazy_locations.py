@@ -18,7 +18,7 @@ def located_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = yamlnodes.parse_yaml
 
-    def counting(text: str, file: str, *, locate: bool = True):  # type: ignore[no-untyped-def]
+    def counting(text: str, file: str, *, locate: bool = True):
         if locate:
             calls.append(file)
         return real(text, file, locate=locate)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import random
 from typing import Any
 
@@ -40,6 +41,10 @@ def _fold(items: list[tuple[Any, LocTree]]) -> tuple[Any, LocTree | None, list[i
     return acc, tree, skipped
 
 
+def _record(clashes: list[int], index: int, _message: str) -> None:
+    clashes.append(index)
+
+
 def test_merge_all_equals_the_fold_of_merge() -> None:
     rng = random.Random(5)
     for _ in range(2000):
@@ -50,7 +55,7 @@ def test_merge_all_equals_the_fold_of_merge() -> None:
         before = copy.deepcopy(items)
         expected, expected_tree, skipped = _fold(items)
         clashes: list[int] = []
-        got, got_tree = merge_all(items, lambda i, _msg, c=clashes: c.append(i))
+        got, got_tree = merge_all(items, functools.partial(_record, clashes))
         assert got == expected
         assert dict(flatten(got_tree)) == dict(flatten(expected_tree))
         assert clashes == skipped

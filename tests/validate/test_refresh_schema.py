@@ -16,6 +16,7 @@ VENDORED = ROOT / "dabgen_ci/data/bundle_schema/jsonschema.json"
 def _script():
     spec = importlib.util.spec_from_file_location(
         "refresh_bundle_schema", ROOT / "scripts/refresh_bundle_schema.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from tests.validate.bundles import DATABRICKS_YML, ETL_JOB_YML, line_of, write_b
 ETL = "resources/etl.job.yml"
 
 
-def run_rules(tmp_path: Path, overrides: dict[str, str | None] | None = None,
+def run_rules(tmp_path: Path, overrides: Mapping[str, str | None] | None = None,
               target: str | None = None) -> list:
     root = write_bundle(tmp_path, overrides)
     bundle = load_bundle(root)

@@ -49,7 +49,7 @@ def test_a_failing_file_is_explained_by_the_python_validator(
 
 def test_without_the_wheel_the_python_validator_decides(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "jsonschema_rs", None)  # import fails as if not installed
-    assert schema.fast_validator.__wrapped__() is None  # type: ignore[attr-defined]
+    assert schema.fast_validator.__wrapped__() is None
     monkeypatch.setattr(schema, "fast_validator", lambda: None)
     assert schema.is_valid({"bundle": {"name": "x"}}) is None
     [diag] = schema.check_file({"bundle": {"name": 7}}, None, "databricks.yml")
@@ -76,7 +76,7 @@ def _mutate(config: dict, rng: random.Random) -> dict:
     out = copy.deepcopy(config)
     for _ in range(rng.randint(1, 3)):
         path = rng.choice(_paths(out)[1:])
-        parent = out
+        parent: Any = out
         for part in path[:-1]:
             parent = parent[part]
         if isinstance(parent, dict) and rng.random() < 0.2:
@@ -94,6 +94,7 @@ def test_both_validators_agree_on_random_mutations(tmp_path: Path) -> None:
     bundle = load_bundle(write_bundle(tmp_path))
     rng = random.Random(11)
     compiled, python = schema.fast_validator(), schema.bundle_validator()
+    assert compiled is not None
     verdicts = set()
     for _ in range(600):
         f = rng.choice(bundle.files)

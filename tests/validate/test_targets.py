@@ -105,6 +105,7 @@ def test_no_targets_still_substitutes_variables() -> None:
 def test_locations_follow_merged_values(tmp_path: Path) -> None:
     bundle = load_bundle(write_bundle(tmp_path))
     config, tree = resolve_target_located(bundle.config, bundle.tree, "prod")
+    assert tree is not None
 
     cluster = ("resources", "jobs", "sales_etl", "job_clusters", 0, "new_cluster")
     assert len(config["resources"]["jobs"]["sales_etl"]["job_clusters"]) == 1

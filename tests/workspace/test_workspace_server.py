@@ -20,7 +20,7 @@ ME = "/Users/me@x.com"
 
 
 def get(
-    srv: WorkspaceServer, endpoint: str, /, token: str | None = "test-token", **query: object
+    srv: WorkspaceServer, endpoint: str, /, token: str | None = "test-token", **query: str | int
 ) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return requests.get(srv.url + endpoint, params=query, headers=headers, timeout=10)
@@ -182,7 +182,8 @@ def test_routes_can_be_added(server: WorkspaceServer) -> None:
         lambda req: Response(200, {"run_id": req.json()["job_id"] * 10}),
     )
     client = WorkspaceClient(host=server.url, token=server.token)
-    assert client.clusters.get("abc").state.value == "RUNNING"
+    state = client.clusters.get("abc").state
+    assert state is not None and state.value == "RUNNING"
     with pytest.raises(NotFound):  # the SDK maps this 400 to not-found, as for the real API
         client.clusters.get("zzz")
     assert client.jobs.run_now(7).run_id == 70

@@ -11,6 +11,8 @@ settings and changes only what a bundle must express differently:
 * ``run_job_task.job_id`` of a job in the same bundle becomes
   ``${resources.jobs.<key>.id}``;
 * environment-specific ids become ``${var.<name>}`` (:mod:`dabgen_ci.core.bundle.variables`);
+* ``pause_status: UNPAUSED`` (the Jobs API default) is left out of ``schedule``, ``trigger``
+  and ``continuous``, so development mode can pause them (:mod:`dabgen_ci.core.bundle.pause`);
 * a Jobs API 2.0 single-task body gets the one-task shape the 2.1 API presents it in
   (:mod:`dabgen_ci.core.bundle.single_task`).
 
@@ -20,13 +22,14 @@ Every other field, known or not (new API fields, every task type), is carried un
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import regex
 
 from dabgen_ci.core.bundle.keys import resource_key
 from dabgen_ci.core.bundle.order import order_job
+from dabgen_ci.core.bundle.pause import omit_default_pause_status
 from dabgen_ci.core.bundle.single_task import to_multi_task
 from dabgen_ci.core.bundle.sources import (
     SourceRef,
@@ -38,6 +41,7 @@ from dabgen_ci.core.bundle.sources import (
 from dabgen_ci.core.bundle.tree import Location, format_path, get_at, set_at
 from dabgen_ci.core.bundle.variables import Variable, VariableRegistry, id_slots
 from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.json_types import JsonMapping, JsonObject
 from dabgen_ci.errors import BadInputError
 
 # Settings the server or the bundle deployment owns: ``format`` is ignored on create/reset,
@@ -57,7 +61,7 @@ class PlannedJob:
     key: str
     job_id: int | None
     name: str
-    settings: dict
+    settings: JsonObject
 
 
 @dataclass(frozen=True)
@@ -81,20 +85,21 @@ class BundlePlan:
 
 
 def job_resource(
-    settings: Mapping,
+    settings: JsonMapping,
     *,
     key: str,
     path_for: PathFor,
     key_for_job_id: Mapping[int, str],
     variables: VariableRegistry,
-) -> dict:
+) -> JsonObject:
     """The bundle resource (``resources.jobs.<key>`` body) for one job's settings.
 
     ``path_for(workspace_path, kind)`` returns the string to write for a workspace source
     (a relative local path, or the absolute path when the source could not be exported).
     """
     # order_job copies every container, so the settings are never modified below.
-    body = order_job({k: v for k, v in settings.items() if k not in READ_ONLY_SETTINGS})
+    body = order_job(omit_default_pause_status(
+        {k: v for k, v in settings.items() if k not in READ_ONLY_SETTINGS}))
     for slot in workspace_slots(settings):
         set_at(body, slot.location, slot.prefix + path_for(slot.path, slot.kind))
     register_variables(body, key=key, variables=variables, replace=True)
@@ -102,7 +107,7 @@ def job_resource(
     return body
 
 
-def register_variables(settings: dict, *, key: str, variables: VariableRegistry,
+def register_variables(settings: JsonObject, *, key: str, variables: VariableRegistry,
                        replace: bool = False) -> None:
     """Register each environment-specific id of ``settings`` (in slot order, which fixes the
     variable names); with ``replace``, also write ``${var.<name>}`` in its place."""
@@ -116,7 +121,7 @@ def register_variables(settings: dict, *, key: str, variables: VariableRegistry,
 
 
 def plan_bundle(
-    jobs: Sequence[Mapping],
+    jobs: Sequence[JsonMapping],
     *,
     bundle_name: str,
     required_variables: Mapping[str, str] | None = None,
@@ -142,11 +147,11 @@ def plan_bundle(
     )
 
 
-def _plan_jobs(jobs: Sequence[Mapping]) -> list[PlannedJob]:
+def _plan_jobs(jobs: Sequence[JsonMapping]) -> list[PlannedJob]:
     seen: set[int] = set()
     bodies = []
     for n, body in enumerate(jobs, start=1):
-        settings = body.get("settings") if isinstance(body, Mapping) else None
+        settings = body.get("settings")
         if not isinstance(settings, dict):
             raise BadInputError(f"job #{n} is not a jobs/get body: it has no 'settings' object")
         job_id = _as_job_id(body.get("job_id"))
@@ -181,17 +186,19 @@ def _merge_sources(planned: Sequence[PlannedJob]) -> tuple[SourceRef, ...]:
     return tuple(merged[k] for k in sorted(merged))
 
 
-def _link_jobs(body: dict, key_for_job_id: Mapping[int, str]) -> None:
+def _link_jobs(body: JsonObject, key_for_job_id: Mapping[int, str]) -> None:
     for location in _run_job_locations(body):
         job_id = _as_job_id(get_at(body, location))
         if job_id is not None and job_id in key_for_job_id:
             set_at(body, location, f"${{resources.jobs.{key_for_job_id[job_id]}.id}}")
 
 
-def _run_job_locations(body: dict) -> list[Location]:
+def _run_job_locations(body: JsonObject) -> list[Location]:
     found: list[Location] = []
     tasks = body.get("tasks")
-    todo = [(("tasks", i), t) for i, t in enumerate(tasks)] if isinstance(tasks, list) else []
+    todo: list[tuple[Location, object]] = (
+        [(("tasks", i), t) for i, t in enumerate(tasks)] if isinstance(tasks, list) else []
+    )
     while todo:
         loc, task = todo.pop(0)
         if not isinstance(task, dict):
@@ -256,7 +263,7 @@ def _job_diagnostics(job: PlannedJob, declared: set[str]) -> list[Diagnostic]:
     return out
 
 
-def _strings(value: object, location: Location):
+def _strings(value: object, location: Location) -> Iterator[tuple[Location, str]]:
     if isinstance(value, str):
         yield location, value
     elif isinstance(value, dict):

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import Literal
+
+from dabgen_ci.core.bundle.tree import Keyed
 
 
 class _Absent:
@@ -54,13 +56,6 @@ KEYED_LISTS: Mapping[str, str] = {
     "environments": "environment_key",
     "parameters": "name",
 }
-
-
-class Keyed(NamedTuple):
-    """A path segment naming the element of a keyed list whose ``field`` is ``value``."""
-
-    field: str
-    value: str
 
 
 Segment = str | Keyed
@@ -158,18 +153,6 @@ def same(a: object, b: object) -> bool:
     return type(a) is type(b) and a == b
 
 
-def format_path(path: Sequence[Segment]) -> str:
-    """``("tasks", Keyed("task_key", "ingest"), "timeout_seconds")`` →
-    ``tasks[ingest].timeout_seconds`` (a YAML path; keyed elements by their key)."""
-    out = ""
-    for part in path:
-        if isinstance(part, Keyed):
-            out += f"[{part.value}]"
-        else:
-            out += f".{part}" if out else part
-    return out
-
-
 def keyed_items(items: object, key_field: str) -> dict[str, object] | None:
     """A keyed list as ``{key: element}``; None when it is not one (a non-dict element, a
     missing or non-string key, or a key used twice)."""
@@ -220,9 +203,9 @@ def _children(base: object, ours: object, theirs: object, path: FieldPath
     """Per-key triples when ours and theirs are both mappings (or both keyed lists) and the
     base is one too or absent; None when the value must be merged as a whole."""
     if isinstance(ours, dict) and isinstance(theirs, dict) and _dict_or_absent(base):
-        b = base if isinstance(base, dict) else {}
-        keys = list(dict.fromkeys([*ours, *theirs, *b]))
-        return ((k, b.get(k, ABSENT), ours.get(k, ABSENT), theirs.get(k, ABSENT))
+        base_map = base if isinstance(base, dict) else {}
+        keys = list(dict.fromkeys([*ours, *theirs, *base_map]))
+        return ((k, base_map.get(k, ABSENT), ours.get(k, ABSENT), theirs.get(k, ABSENT))
                 for k in keys)
     key_field = _keyed_field(path)
     if key_field is None:

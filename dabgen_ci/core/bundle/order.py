@@ -9,6 +9,10 @@ sorted, so output is byte-stable. Lists are never reordered: task order is the j
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from dabgen_ci.core.json_types import JsonObject
+
 JOB_ORDER = (
     "name",
     "description",
@@ -68,13 +72,18 @@ _RECORD_ORDER: dict[str, tuple[str, ...]] = {
 }
 
 
-def order_job(job: dict) -> dict:
+#: Sorts a map's keys: (group, position in the group's fixed order, name).
+Rank = Callable[[str], tuple[int, int, str]]
+
+
+def order_job(job: JsonObject) -> JsonObject:
     """A copy of a job resource with every map's keys in output order."""
     return {k: _order_value(job[k], k) for k in _sorted_keys(job, _job_rank)}
 
 
 def _order_value(value: object, holder: str) -> object:
     if isinstance(value, dict):
+        rank: Rank
         if holder in ("tasks", "task"):
             rank = _task_rank
         else:
@@ -86,7 +95,7 @@ def _order_value(value: object, holder: str) -> object:
     return value
 
 
-def _sorted_keys(mapping: dict, rank) -> list[str]:
+def _sorted_keys(mapping: JsonObject, rank: Rank) -> list[str]:
     return sorted(mapping, key=rank)
 
 
@@ -106,7 +115,7 @@ def _task_rank(key: str) -> tuple[int, int, str]:
     return (3, 0, key)
 
 
-def _head_rank(head: tuple[str, ...]):
+def _head_rank(head: tuple[str, ...]) -> Rank:
     def rank(key: str) -> tuple[int, int, str]:
         if key in head:
             return (0, head.index(key), "")

@@ -122,14 +122,14 @@ def _place_object(out: Placement, workspace_path: str, obj: ExportedObject,
                   prefix: _Base) -> None:
     if workspace_path in out.local_paths:
         return
-    local, problem = _with_extension(canonical_path(workspace_path), obj, prefix)
-    if local is None:
+    named, problem = _with_extension(canonical_path(workspace_path), obj, prefix)
+    if named is None:
         out.unplaced[workspace_path] = problem
         return
-    local = _unique(out, local, workspace_path)
-    problem = lexical_problem(local)  # the extension or a _2 suffix can pass a length limit
-    if problem:
-        out.unplaced[workspace_path] = f"its path cannot be mapped under src/: {local!r} {problem}"
+    local = _unique(out, named, workspace_path)
+    refused = lexical_problem(local)  # the extension or a _2 suffix can pass a length limit
+    if refused:
+        out.unplaced[workspace_path] = f"its path cannot be mapped under src/: {local!r} {refused}"
         return
     out.local_paths[workspace_path] = local
     out.files[local] = obj.content

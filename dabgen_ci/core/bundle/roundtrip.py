@@ -4,6 +4,9 @@ The bundle side is brought back to API form, then compared field by field with t
 original settings. Normalisation, all of it:
 
 * the original loses :data:`~dabgen_ci.core.bundle.convert.READ_ONLY_SETTINGS` (server-owned);
+* ``pause_status: UNPAUSED`` and an absent ``pause_status`` are the same value on both sides
+  (:func:`~dabgen_ci.core.bundle.pause.omit_default_pause_status`: the API default, which the
+  converter leaves out); PAUSED is compared like any value;
 * a Jobs API 2.0 single-task original is compared in its one-task shape
   (:mod:`dabgen_ci.core.bundle.single_task`), as the converter wrote it;
 * ``${var.<name>}`` resolves from ``variables`` and ``${resources.jobs.<key>.id}`` from
@@ -27,9 +30,11 @@ import regex
 
 from dabgen_ci.core.bundle.convert import READ_ONLY_SETTINGS
 from dabgen_ci.core.bundle.layout import RenderedBundle
+from dabgen_ci.core.bundle.pause import omit_default_pause_status
 from dabgen_ci.core.bundle.single_task import to_multi_task
 from dabgen_ci.core.bundle.sources import canonical_path, path_slots
 from dabgen_ci.core.bundle.tree import Location, format_path, get_at, set_at
+from dabgen_ci.core.json_types import JsonMapping, JsonObject
 
 NOTEBOOK_EXTENSIONS = (".py", ".sql", ".scala", ".r", ".ipynb")
 _REFERENCE = regex.compile(r"\$\{([^{}]+)\}")
@@ -53,8 +58,8 @@ class Difference:
 
 
 def compare(
-    original_settings: Mapping,
-    bundle_resource: Mapping,
+    original_settings: JsonMapping,
+    bundle_resource: JsonMapping,
     *,
     variables: Mapping[str, object],
     local_to_workspace: Callable[[str], str | None],
@@ -66,10 +71,11 @@ def compare(
     ``resource_dir`` is the bundle-relative directory of the resource file, which the
     relative paths in it are relative to.
     """
-    original = {k: v for k, v in to_multi_task(original_settings).items()
-                if k not in READ_ONLY_SETTINGS}
+    original = omit_default_pause_status(
+        {k: v for k, v in to_multi_task(original_settings).items() if k not in READ_ONLY_SETTINGS})
     # _resolve rebuilds every map and list, so the loaded configuration is never modified.
-    bundle = _resolve(dict(bundle_resource), variables, key_to_job_id)
+    resolved = _resolve_map(bundle_resource, variables, key_to_job_id)
+    bundle = omit_default_pause_status(resolved)  # a ${var.x} holding UNPAUSED counts too
     _restore_paths(bundle, original, local_to_workspace, resource_dir)
     return list(_diff(original, bundle, ()))
 
@@ -80,7 +86,7 @@ def local_to_workspace_from(rendered: RenderedBundle) -> Callable[[str], str | N
     return lambda local: inverse.get(posixpath.normpath(local))
 
 
-def variable_values(config: Mapping, target: str | None = None) -> dict[str, object]:
+def variable_values(config: JsonMapping, target: str | None = None) -> dict[str, object]:
     """Variable values of a ``databricks.yml`` for ``target``: defaults, then overrides."""
     values = {
         name: spec.get("default") if isinstance(spec, Mapping) else spec
@@ -101,9 +107,15 @@ def resolve_references(value: object, variables: Mapping[str, object],
     return _resolve(value, variables, key_to_job_id)
 
 
+def _resolve_map(
+    mapping: JsonMapping, variables: Mapping[str, object], ids: Mapping[str, int]
+) -> JsonObject:
+    return {k: _resolve(v, variables, ids) for k, v in mapping.items()}
+
+
 def _resolve(value: object, variables: Mapping[str, object], ids: Mapping[str, int]) -> object:
     if isinstance(value, dict):
-        return {k: _resolve(v, variables, ids) for k, v in value.items()}
+        return _resolve_map(value, variables, ids)
     if isinstance(value, list):
         return [_resolve(v, variables, ids) for v in value]
     if not isinstance(value, str) or "${" not in value:
@@ -113,7 +125,7 @@ def _resolve(value: object, variables: Mapping[str, object], ids: Mapping[str, i
         found, resolved = _lookup(whole.group(1), variables, ids)
         return resolved if found else value
 
-    def substitute(match: regex.Match) -> str:
+    def substitute(match: regex.Match[str]) -> str:
         found, resolved = _lookup(match.group(1), variables, ids)
         return str(resolved) if found else match.group(0)
 
@@ -137,8 +149,8 @@ def _lookup(
 
 
 def _restore_paths(
-    bundle: dict,
-    original: Mapping,
+    bundle: JsonObject,
+    original: JsonMapping,
     local_to_workspace: Callable[[str], str | None],
     resource_dir: str,
 ) -> None:

@@ -24,11 +24,12 @@ Rules, with reasons:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 from dabgen_ci.core.bundle.tree import Location, format_path, get_at
+from dabgen_ci.core.json_types import JsonArray, JsonMapping, JsonObject
 
 SourceKind = Literal["notebook", "file", "directory"]
 
@@ -63,11 +64,11 @@ def canonical_path(path: str) -> str:
     return path
 
 
-def is_git_sourced(settings: Mapping) -> bool:
+def is_git_sourced(settings: JsonMapping) -> bool:
     return bool(settings.get("git_source"))
 
 
-def path_slots(settings: Mapping) -> Iterator[PathSlot]:
+def path_slots(settings: JsonMapping) -> Iterator[PathSlot]:
     """Every path slot present in ``settings``, whatever its value looks like."""
     for i, task in enumerate(_list(settings.get("tasks"))):
         yield from _task_slots(task, ("tasks", i))
@@ -81,14 +82,14 @@ def path_slots(settings: Mapping) -> Iterator[PathSlot]:
                 yield slot
 
 
-def workspace_slots(settings: Mapping) -> list[PathSlot]:
+def workspace_slots(settings: JsonMapping) -> list[PathSlot]:
     """The slots whose source is downloaded from the workspace (see module rules)."""
     if is_git_sourced(settings):
         return []
     return [slot for slot in path_slots(settings) if _is_workspace_source(slot)]
 
 
-def workspace_refs(settings: Mapping) -> list[SourceRef]:
+def workspace_refs(settings: JsonMapping) -> list[SourceRef]:
     """Every workspace source the job references, first appearance first, each once."""
     kinds: dict[str, SourceKind] = {}
     uses: dict[str, list[str]] = {}
@@ -98,7 +99,7 @@ def workspace_refs(settings: Mapping) -> list[SourceRef]:
     return [SourceRef(path, kinds[path], tuple(uses[path])) for path in uses]
 
 
-def task_key_at(settings: Mapping, location: str) -> str | None:
+def task_key_at(settings: JsonMapping, location: str) -> str | None:
     """The innermost ``task_key`` on the way to a ``format_path`` string, if any."""
     node: object = settings
     found = None
@@ -129,7 +130,7 @@ def _task_slots(task: object, loc: Location) -> Iterator[PathSlot]:
 
 
 def _field_slot(
-    task: dict, loc: Location, path: tuple[str, ...], kind: SourceKind
+    task: JsonObject, loc: Location, path: tuple[str, ...], kind: SourceKind
 ) -> Iterator[PathSlot]:
     parent: object = task
     for part in path[:-1]:
@@ -158,7 +159,7 @@ def _is_workspace_source(slot: PathSlot) -> bool:
     return slot.path.startswith("/") and not slot.path.startswith(_STORAGE_PREFIXES)
 
 
-def _list(value: object) -> list:
+def _list(value: object) -> JsonArray:
     return value if isinstance(value, list) else []
 
 

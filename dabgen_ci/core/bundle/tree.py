@@ -9,15 +9,28 @@ diagnostic) keeps their diagnostics comparable.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 Location = tuple[str | int, ...]
 
 
-def format_path(path: Sequence[str | int]) -> str:
-    """``("resources", "jobs", "etl", "tasks", 0)`` → ``resources.jobs.etl.tasks[0]``."""
+class Keyed(NamedTuple):
+    """A path segment naming the element of a keyed list whose ``field`` is ``value`` (a
+    task by its ``task_key``): how sync and review address a task that moved in its list."""
+
+    field: str
+    value: str
+
+
+def format_path(path: Sequence[str | int | Keyed]) -> str:
+    """``("resources", "jobs", "etl", "tasks", 0)`` → ``resources.jobs.etl.tasks[0]``;
+    ``("tasks", Keyed("task_key", "ingest"), "timeout_seconds")`` →
+    ``tasks[ingest].timeout_seconds``."""
     out = ""
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, Keyed):
+            out += f"[{part.value}]"
+        elif isinstance(part, int):
             out += f"[{part}]"
         else:
             out += f".{part}" if out else part
@@ -27,11 +40,31 @@ def format_path(path: Sequence[str | int]) -> str:
 def get_at(data: object, location: Location) -> object:
     """The value at ``location``; raises KeyError/IndexError/TypeError when absent."""
     for part in location:
-        data = data[part]  # type: ignore[index]
+        data = _child(data, part, location)
     return data
 
 
 def set_at(data: object, location: Location, value: object) -> None:
     """Replace the value at ``location`` (which must exist)."""
     parent = get_at(data, location[:-1])
-    parent[location[-1]] = value  # type: ignore[index]
+    last = location[-1]
+    if isinstance(parent, dict):
+        parent[last] = value
+        return
+    if isinstance(parent, list) and isinstance(last, int):
+        parent[last] = value
+        return
+    raise _no_child(parent, last, location)
+
+
+def _child(data: object, part: str | int, location: Location) -> object:
+    """A step into a map or a list; what else JSON holds has no children."""
+    if isinstance(data, dict):
+        return data[part]
+    if isinstance(data, list) and isinstance(part, int):
+        return data[part]
+    raise _no_child(data, part, location)
+
+
+def _no_child(data: object, part: str | int, location: Location) -> TypeError:
+    return TypeError(f"{format_path(location)}: no {part!r} in a {type(data).__name__}")

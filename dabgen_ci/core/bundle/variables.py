@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from dabgen_ci.core.bundle.tree import Location
+from dabgen_ci.core.json_types import JsonArray, JsonObject
 
 # kind → (variable base name, what it is, for the description)
 KINDS: dict[str, tuple[str, str]] = {
@@ -114,7 +115,7 @@ class VariableRegistry:
         return f"{base}_{n}"
 
 
-def id_slots(settings: dict) -> Iterator[tuple[Location, str]]:
+def id_slots(settings: JsonObject) -> Iterator[tuple[Location, str]]:
     """Every (location, kind) in job settings that holds an environment-specific id."""
     for i, cluster in enumerate(_list(settings.get("job_clusters"))):
         if isinstance(cluster, dict):
@@ -147,5 +148,5 @@ def _cluster_slots(cluster: object, loc: Location) -> Iterator[tuple[Location, s
             yield (*loc, field), kind
 
 
-def _list(value: object) -> list:
+def _list(value: object) -> JsonArray:
     return value if isinstance(value, list) else []

@@ -16,6 +16,7 @@ byte on the property-test corpus and on random documents.
 from __future__ import annotations
 
 import functools
+import io
 from collections.abc import Callable
 
 import yaml
@@ -40,7 +41,7 @@ class FastEmitter:
                  resolver: Callable[[str], str]) -> None:
         self._needs_quotes = needs_quotes
         self._resolve = resolver  # implicit tag PyYAML gives a plain scalar's text
-        self._analyzer = Emitter(None, allow_unicode=True)
+        self._analyzer = Emitter(io.StringIO(), allow_unicode=True)  # analyses, never writes
         self._style = functools.lru_cache(maxsize=1 << 16)(self._choose_style)
 
     def emit(self, data: object, quoted_maps: frozenset[str]) -> str | None:
@@ -60,7 +61,7 @@ class FastEmitter:
 
     # -- containers ---------------------------------------------------------------------
 
-    def _mapping(self, out: list[str], mapping: dict, indent: int,
+    def _mapping(self, out: list[str], mapping: dict[object, object], indent: int,
                  quoted_maps: frozenset[str], *, first_inline: bool, quote: bool = False
                  ) -> None:
         """Keys at column ``indent``; the first on the current line after ``- ``."""
@@ -77,7 +78,7 @@ class FastEmitter:
             child_maps = quoted_maps if not quote else frozenset()
             self._value(out, value, indent, child_maps, quote=quote, quote_map=child_quote)
 
-    def _sequence(self, out: list[str], items: list, indent: int,
+    def _sequence(self, out: list[str], items: list[object], indent: int,
                   quoted_maps: frozenset[str], *, first_inline: bool) -> None:
         """``- `` markers at column ``indent``; the first on the current line."""
         pad = " " * indent
@@ -125,19 +126,19 @@ class FastEmitter:
 
     def _scalar(self, value: object, indent: int, quote: bool) -> str:
         """The text after the separating space; literal blocks indented at ``indent``."""
-        kind = type(value)
-        if kind is str:
+        # Exact types, as PyYAML's representers pick them: a subclass is PyYAML's to write.
+        if type(value) is str:
             style = self._style(value, quote, False)
             if style == "|":
                 return _literal(value, indent)
             return self._inline(value, style)
         if value is None:
             return "null"
-        if kind is bool:
+        if type(value) is bool:
             return "true" if value else "false"
-        if kind is int:
+        if type(value) is int:
             return str(value)
-        if kind is float:
+        if type(value) is float:
             return self._float(value)
         raise Unsupported
 
@@ -220,4 +221,8 @@ def _literal(text: str, indent: int) -> str:
 
 def make_resolver(dumper: yaml.SafeDumper) -> Callable[[str], str]:
     """The implicit tag ``dumper`` resolves a plain scalar's text to."""
-    return lambda text: dumper.resolve(yaml.ScalarNode, text, (True, False))
+    def resolve(text: str) -> str:
+        tag: str = dumper.resolve(yaml.ScalarNode, text, (True, False))
+        return tag
+
+    return resolve

@@ -13,6 +13,7 @@ saver does for scalar-looking strings. Keys and values of ``spark_conf``,
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
 
@@ -68,16 +69,18 @@ def _style(dumper: _Dumper, text: str) -> str | None:
     return None
 
 
-def _misreadable(dumper: _Dumper, text: str) -> bool:
+def _misreadable(dumper: yaml.SafeDumper, text: str) -> bool:
     if text == "" or text.lower() in _AMBIGUOUS_WORDS:
         return True
     if _NUMBER.fullmatch(text):
         return True
     # Anything YAML 1.1 implicitly types (timestamps, 1:20, "=", "<<", yes/no…).
-    return dumper.resolve(yaml.ScalarNode, text, (True, False)) != _STR_TAG
+    tag: str = dumper.resolve(yaml.ScalarNode, text, (True, False))
+    return tag != _STR_TAG
 
 
-_QUOTING_DUMPER = _Dumper(None)  # only its resolver is used: which implicit type a text has
+# Only its resolver is used (which implicit type a text has): its stream is never written.
+_QUOTING_DUMPER = _Dumper(io.StringIO())
 _Dumper.add_representer(str, _represent_str)
 _Dumper.add_representer(_DoubleQuoted, _represent_str)
 _FAST = FastEmitter(needs_quotes, make_resolver(_QUOTING_DUMPER))
@@ -133,7 +136,7 @@ def _mark_quoted(value: object, quoted_maps: frozenset[str]) -> object:
     return value
 
 
-def _quote_map(mapping: dict) -> dict:
+def _quote_map(mapping: dict[object, object]) -> dict[object, object]:
     return {
         (_DoubleQuoted(k) if isinstance(k, str) else k): (
             _DoubleQuoted(v) if isinstance(v, str) else v

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from dabgen_ci.core.json_types import JsonObject
 from dabgen_ci.errors import BadInputError
 
 LANGUAGES = ("PYTHON", "SQL", "SCALA", "R")
@@ -87,7 +88,8 @@ def _split_source(
 ) -> tuple[Cell, ...]:
     separator = f"{prefix} COMMAND ----------"
     cells: list[Cell] = []
-    start, chunk = 1, []
+    start = 1
+    chunk: list[str] = []
     for number, line in enumerate(lines, start=1):
         if header and number == 1:
             start = 2
@@ -138,7 +140,7 @@ def cell_from_text(text: str, first_line: int, default_language: str) -> Cell:
     return Cell(default_language, text, first_line)
 
 
-def _load_jupyter(source: str) -> dict | None:
+def _load_jupyter(source: str) -> JsonObject | None:
     try:
         notebook = json.loads(source)
     except (ValueError, RecursionError):  # nested too deeply for json: not a notebook
@@ -148,7 +150,7 @@ def _load_jupyter(source: str) -> dict | None:
     return None
 
 
-def _jupyter_language(notebook: dict, default: str) -> str:
+def _jupyter_language(notebook: JsonObject, default: str) -> str:
     metadata = notebook.get("metadata") or {}
     candidates = [
         (metadata.get("application/vnd.databricks.v1+notebook") or {}).get("language"),
@@ -161,7 +163,7 @@ def _jupyter_language(notebook: dict, default: str) -> str:
     return default
 
 
-def _split_jupyter(notebook: dict, default: str) -> SplitNotebook:
+def _split_jupyter(notebook: JsonObject, default: str) -> SplitNotebook:
     language = _jupyter_language(notebook, default)
     cells: list[Cell] = []
     line = 1

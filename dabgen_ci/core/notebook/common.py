@@ -16,6 +16,7 @@ from typing import Any
 
 from dabgen_ci.core.notebook.model import (
     Dependency,
+    Direction,
     Library,
     NotebookAnalysis,
     PathRef,
@@ -50,7 +51,7 @@ class Collector:
     notes: list[str] = field(default_factory=list)
     constants: dict[str, str] = field(default_factory=dict)  # Python name -> literal
     aliases: dict[str, str] = field(default_factory=dict)  # Python name -> qualified origin
-    handles: dict[str, str] = field(default_factory=dict)  # name -> read|write (reader/writer)
+    handles: dict[str, Direction] = field(default_factory=dict)  # name -> reader/writer
     temp_views: set[str] = field(default_factory=set)
     mentioned: list[tuple[int, str]] = field(default_factory=list)
 
@@ -64,7 +65,9 @@ class Collector:
         if looks_like_path(text):
             self.mentioned.append((line, text))
 
-    def finish(self, **header: Any) -> NotebookAnalysis:
+    def finish(
+        self, *, language: str, format: str, cells: int, languages: tuple[str, ...]
+    ) -> NotebookAnalysis:
         """Freeze the findings. Path literals no read or write consumed become ``unknown``
         paths, unless they are the base of a known path (``base = "/mnt/raw"``)."""
         known = {p.path for p in self.lists.get("paths", [])}
@@ -75,12 +78,16 @@ class Collector:
         local = {v.lower() for v in self.temp_views}
         tables = [t for t in self.lists.get("tables", []) if t.name.lower() not in local]
         self.lists["tables"] = tables
-        sections = (
-            "libraries", "widgets", "parameter_refs", "dependencies", "tables", "paths",
-            "streaming", "ml", "secrets",
+        def section(name: str) -> tuple[Any, ...]:
+            return _ordered(self.lists.get(name, []))
+
+        return NotebookAnalysis(
+            language, format, cells, languages,
+            libraries=section("libraries"), widgets=section("widgets"),
+            parameter_refs=section("parameter_refs"), dependencies=section("dependencies"),
+            tables=section("tables"), paths=section("paths"), streaming=section("streaming"),
+            ml=section("ml"), secrets=section("secrets"), notes=tuple(self.notes),
         )
-        values = {name: _ordered(self.lists.get(name, [])) for name in sections}
-        return NotebookAnalysis(**header, **values, notes=tuple(self.notes))
 
 
 def _ordered(records: list[Any]) -> tuple[Any, ...]:
@@ -178,14 +185,17 @@ FS_WRITES = frozenset({"put", "rm", "mkdirs"})
 def fs_paths(method: str, args: list[str | None], line: int, out: Collector) -> None:
     """``dbutils.fs.<method>`` paths: ``cp``/``mv`` read the first and write the second."""
     via = f"dbutils.fs.{method}"
-    if method in ("cp", "mv"):
-        modes = ("read", "write")
-    elif method in FS_READS:
-        modes = ("read",)
-    elif method in FS_WRITES:
-        modes = ("write",)
-    else:
-        return
-    for mode, value in zip(modes, args, strict=False):
+    for mode, value in zip(_fs_modes(method), args, strict=False):
         if value:
             out.add("paths", PathRef(line, value, mode, via))
+
+
+def _fs_modes(method: str) -> tuple[Direction, ...]:
+    """What each path argument of ``dbutils.fs.<method>`` is; none for other methods."""
+    if method in ("cp", "mv"):
+        return ("read", "write")
+    if method in FS_READS:
+        return ("read",)
+    if method in FS_WRITES:
+        return ("write",)
+    return ()

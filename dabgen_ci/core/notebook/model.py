@@ -12,6 +12,8 @@ from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 Mode = Literal["read", "write", "unknown"]
+#: What a reader/writer chain does: the known modes.
+Direction = Literal["read", "write"]
 
 
 def _plain(value: Any) -> Any:

@@ -16,6 +16,7 @@ import ast
 import io
 import sys
 import tokenize
+from typing import TypeVar
 
 from dabgen_ci.core.notebook.common import Collector, handle_magic_line
 from dabgen_ci.core.notebook.model import Library, StreamingUse
@@ -131,15 +132,9 @@ class _Visitor(ast.NodeVisitor):
         if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
             return
         name = node.targets[0].id
-        found = (
-            (self.out.constants, literal(node.value, self.out.constants)),
-            (self.out.aliases, resolve(node.value, self.out.aliases)),
-            (self.out.handles, chain_mode(node.value, self.out.handles)),
-        )
-        for table, value in found:
-            table.pop(name, None)
-            if value is not None:
-                table[name] = value
+        _rebind(self.out.constants, name, literal(node.value, self.out.constants))
+        _rebind(self.out.aliases, name, resolve(node.value, self.out.aliases))
+        _rebind(self.out.handles, name, chain_mode(node.value, self.out.handles))
 
     def visit_Call(self, node: ast.Call) -> None:
         classify_call(node, self.base + anchor(node), self.out)
@@ -162,3 +157,13 @@ class _Visitor(ast.NodeVisitor):
         for part in node.values:
             if isinstance(part, ast.FormattedValue):
                 self.visit(part.value)
+
+
+_V = TypeVar("_V")
+
+
+def _rebind(table: dict[str, _V], name: str, value: _V | None) -> None:
+    """``name = …`` forgets what the name meant before; a value we can follow replaces it."""
+    table.pop(name, None)
+    if value is not None:
+        table[name] = value

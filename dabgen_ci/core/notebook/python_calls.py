@@ -10,6 +10,7 @@ from dataclasses import replace
 from dabgen_ci.core.notebook.common import Collector, fs_paths, looks_like_path
 from dabgen_ci.core.notebook.model import (
     Dependency,
+    Direction,
     MlUse,
     ParameterRef,
     PathRef,
@@ -161,7 +162,7 @@ def _paths(node: ast.Call, method: str, line: int, out: Collector) -> None:
     """Reader/writer paths; a DeltaTable handle counts as a write (it exists to merge,
     update or delete)."""
     first = argument(node, 0, "path")
-    mode = chain_mode(node.func, out.handles)
+    mode: Direction | None = chain_mode(node.func, out.handles)
     if method == "load" or (method == "start" and mode == "write"):
         mode = "read" if method == "load" else "write"
     elif method == "save":
@@ -171,7 +172,7 @@ def _paths(node: ast.Call, method: str, line: int, out: Collector) -> None:
         return
     if first is not None and mode is not None:
         value = literal_or_source(first, out.constants)
-        out.add("paths", PathRef(line, value, mode, method))  # type: ignore[arg-type]
+        out.add("paths", PathRef(line, value, mode, method))
 
 
 def _pandas_paths(node: ast.Call, method: str, line: int, out: Collector) -> None:
@@ -214,7 +215,7 @@ def _option(key: str, value: ast.expr, node: ast.Call, line: int, out: Collector
     elif key == "path":
         mode = chain_mode(node.func, out.handles)
         if mode is not None:
-            out.add("paths", PathRef(line, text, mode, "option(path)"))  # type: ignore[arg-type]
+            out.add("paths", PathRef(line, text, mode, "option(path)"))
 
 
 def _ml(node: ast.Call, method: str, line: int, out: Collector) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 
+from dabgen_ci.core.notebook.model import Direction
+
 READ_WORDS = frozenset({"read", "readStream"})
 WRITE_WORDS = frozenset({"write", "writeStream", "writeTo"})
 
@@ -79,7 +81,7 @@ def chain(node: ast.AST) -> list[str]:
     return names[::-1]
 
 
-def chain_mode(node: ast.AST, handles: dict[str, str]) -> str | None:
+def chain_mode(node: ast.AST, handles: dict[str, Direction]) -> Direction | None:
     """``read``/``write`` when the chain goes through a reader/writer (or a name bound to one).
     """
     names = chain(node)

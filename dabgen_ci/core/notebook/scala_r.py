@@ -7,6 +7,7 @@ from __future__ import annotations
 from dabgen_ci.core.notebook.common import Collector, fs_paths
 from dabgen_ci.core.notebook.model import (
     Dependency,
+    Direction,
     Library,
     MlUse,
     ParameterRef,
@@ -121,7 +122,7 @@ def _notebook_run(site: CallSite, out: Collector) -> None:
     out.add("dependencies", Dependency(site.line, "notebook.run", target, seconds, arguments))
 
 
-def _mode(chain: tuple[str, ...]) -> str | None:
+def _mode(chain: tuple[str, ...]) -> Direction | None:
     for word in reversed(chain):
         if word in ("read", "readStream"):
             return "read"
@@ -148,10 +149,10 @@ def _scala_call(site: CallSite, method: str, out: Collector) -> None:
     elif method in TEMP_VIEWS:
         out.temp_views.add(first)
     elif method in ("load", "save") or (method == "start" and mode == "write"):
-        path_mode = "read" if method == "load" else "write"
+        path_mode: Direction = "read" if method == "load" else "write"
         out.add("paths", PathRef(site.line, first, path_mode, method))
     elif method in FORMAT_METHODS and mode is not None:
-        out.add("paths", PathRef(site.line, first, mode, method))  # type: ignore[arg-type]
+        out.add("paths", PathRef(site.line, first, mode, method))
     elif method == "fit":
         out.add("ml", MlUse(site.line, None, site.callee.lstrip(".")))
 
@@ -169,8 +170,8 @@ def _r_call(site: CallSite, out: Collector) -> None:
         for package in (t for t in first if t.kind == "string"):
             out.add("libraries", Library(site.line, package.text(), "r-install"))
     elif name in R_TABLE_READS | R_TABLE_WRITES and strings:
-        mode = "read" if name in R_TABLE_READS else "write"
-        out.add("tables", TableRef(site.line, strings[0], mode, name))
+        table_mode: Direction = "read" if name in R_TABLE_READS else "write"
+        out.add("tables", TableRef(site.line, strings[0], table_mode, name))
     elif name in TEMP_VIEWS and strings:
         out.temp_views.add(strings[0])
     else:

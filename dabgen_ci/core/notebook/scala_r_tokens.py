@@ -147,7 +147,7 @@ def _args(tokens: list[Token], open_index: int) -> tuple[tuple[str | None, tuple
             args.append([])
         else:
             args[-1].append(token)
-    named = []
+    named: list[tuple[str | None, tuple[Token, ...]]] = []
     for arg in args:
         if len(arg) >= 2 and arg[0].kind == "word" and arg[1].value == "=":
             named.append((arg[0].value, tuple(arg[2:])))

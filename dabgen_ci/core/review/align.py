@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dabgen_ci.core.bundle.merge import keyed_items
+
 KEYED_LISTS = (("tasks", "task_key"), ("job_clusters", "job_cluster_key"),
                ("parameters", "name"), ("environments", "environment_key"))
 
@@ -39,7 +41,7 @@ def align(old: Mapping[str, Any], new: Mapping[str, Any]) -> Aligned:
         a, b = left.get(field), right.get(field)
         if not isinstance(a, list) or not isinstance(b, list):
             continue
-        a_by, b_by = _by_key(a, key), _by_key(b, key)
+        a_by, b_by = keyed_items(a, key), keyed_items(b, key)
         if a_by is None or b_by is None:
             continue  # an item without a usable key: compare by position
         shared = [k for k in b_by if k in a_by]
@@ -49,16 +51,6 @@ def align(old: Mapping[str, Any], new: Mapping[str, Any]) -> Aligned:
         only_new += [(field, k, b_by[k]) for k in b_by if k not in a_by]
         keys[field] = tuple(shared)
     return Aligned(left, right, tuple(only_old), tuple(only_new), keys)
-
-
-def _by_key(items: list[Any], key: str) -> dict[str, Any] | None:
-    found: dict[str, Any] = {}
-    for item in items:
-        value = item.get(key) if isinstance(item, Mapping) else None
-        if not isinstance(value, str) or value in found:
-            return None
-        found[value] = item
-    return found
 
 
 def name_items(path: str, keys: Mapping[str, tuple[str, ...]]) -> str:

@@ -5,9 +5,11 @@ resolved for the target: overrides merged, variables substituted — done by the
 the validator's resolution) with the job's live settings, after the round-trip check's
 normalisation (:mod:`dabgen_ci.core.bundle.roundtrip`: server-owned fields dropped,
 ``${resources.jobs.<key>.id}`` resolved, a local source path equal to the workspace path it
-deploys to). Keyed lists are lined up by key (:mod:`dabgen_ci.core.review.align`), and a
-field the bundle leaves out whose live value is the API's default (empty, zero, false,
-``max_concurrent_runs: 1``, ``run_if: ALL_SUCCESS``) is not a change.
+deploys to; ``pause_status: UNPAUSED`` the same as none). Keyed lists are lined up by key
+(:mod:`dabgen_ci.core.review.align`), and a field the bundle leaves out whose live value is
+the API's default (empty, zero, false, ``max_concurrent_runs: 1``, ``run_if: ALL_SUCCESS``)
+is not a change. The caller fills in the ``pause_status`` the target's presets give an unset
+one (:func:`~dabgen_ci.core.bundle.pause.as_deployed`), as a deploy does.
 
 A resource with no job id is created; a resource the pull request removes deletes its job.
 With the job as dabgen last synced it (``base``), a change to a field the workspace edited
@@ -21,11 +23,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from dabgen_ci.core.bundle.pause import API_DEFAULT, PAUSABLE, PAUSE_PATHS
 from dabgen_ci.core.bundle.roundtrip import ABSENT, Difference, compare
 from dabgen_ci.core.review.align import align, name_items
 from dabgen_ci.core.secrets import mask_tokens
 
 ChangeKind = Literal["update", "create", "delete"]
+CHANGE_KINDS: tuple[ChangeKind, ...] = ("update", "create", "delete")  # the order shown
 MASK = "***"
 _PATH_PARTS = re.compile(r"[^.\[\]]+")
 API_DEFAULTS: dict[str, object] = {"max_concurrent_runs": 1, "run_if": "ALL_SUCCESS",
@@ -142,19 +146,32 @@ def field_changes(old: Mapping[str, Any], new: Mapping[str, Any], ids: Mapping[s
         key_to_job_id=ids, resource_dir=resource_dir)]
     found += [FieldChange(f"{f}[{k}]", item, ABSENT) for f, k, item in aligned.only_old]
     found += [FieldChange(f"{f}[{k}]", ABSENT, item) for f, k, item in aligned.only_new]
-    return [c for c in found if not _api_default(c)]
+    return [_pause_shown(c) for c in found if not _api_default(c)]
 
 
 def _field(difference: Difference, keys: Mapping[str, tuple[str, ...]]) -> FieldChange:
     return FieldChange(name_items(difference.path, keys), difference.original, difference.bundle)
 
 
+def _pause_shown(change: FieldChange) -> FieldChange:
+    """A ``pause_status`` the comparison left out is UNPAUSED, and is shown as such: the
+    workspace has it now, or a deploy gives it."""
+    if change.path not in PAUSE_PATHS:
+        return change
+    return replace(change, old=API_DEFAULT if change.old is ABSENT else change.old,
+                   new=API_DEFAULT if change.new is ABSENT else change.new)
+
+
 def _api_default(change: FieldChange) -> bool:
-    """The bundle leaves out a field whose live value is what the API uses anyway."""
-    if change.new is not ABSENT:
+    """The bundle leaves out a field whose live value is what the API uses anyway.
+
+    Never a whole ``schedule``, ``trigger`` or ``continuous``: ``continuous: {}`` (UNPAUSED
+    left out, :mod:`dabgen_ci.core.bundle.pause`) is a continuous job, and a deploy without
+    it stops being one."""
+    if change.new is not ABSENT or change.path in PAUSABLE:
         return False
     value, leaf = change.old, change.path.rsplit(".", 1)[-1]
-    if value in ({}, [], "", None) or (value is False) or (value == 0 and value is not True):
+    if value in ({}, [], "", None) or (value is False) or value == 0:
         return True
     return leaf in API_DEFAULTS and API_DEFAULTS[leaf] == value
 

@@ -16,7 +16,7 @@ from dabgen_ci.core.bot.markdown import inert, literal, neutral
 from dabgen_ci.core.bundle.roundtrip import ABSENT
 from dabgen_ci.core.diagnostics import count
 from dabgen_ci.core.review.findings import CATEGORIES, Finding
-from dabgen_ci.core.review.plan import FieldChange, JobChange
+from dabgen_ci.core.review.plan import CHANGE_KINDS, FieldChange, JobChange
 from dabgen_ci.core.review.report import BundleReview, Review
 
 REVIEW_MARKER_PREFIX = "<!-- dabgen:review"
@@ -116,7 +116,7 @@ def summary_table(review: Review) -> str:
     for bundle in review.bundles:
         plan = bundle.plan
         note = ("skipped: " + plain(plan.skipped)) if plan.skipped else ", ".join(
-            f"{len(plan.of_kind(k))} {k}" for k in ("update", "create", "delete"))
+            f"{len(plan.of_kind(k))} {k}" for k in CHANGE_KINDS)
         rows.append(f"| Deploy plan `{cell(bundle.root)}` → `{cell(plan.target)}` | | | "
                     f"{note} |")
     return "\n".join(rows)

@@ -54,7 +54,8 @@ class Review:
         At most :data:`MAX_INLINE` go inline (the most severe first); a flood of comments
         helps nobody, and the body lists the rest.
         """
-        inline, body = [], []
+        inline: list[Finding] = []
+        body: list[Finding] = []
         for finding in self.findings:
             fits = len(inline) < MAX_INLINE
             on_line = on_diff(self.changed, finding.file, finding.line)

@@ -16,6 +16,12 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from dabgen_ci.core.bot.markdown import literal
+from dabgen_ci.core.bundle.pause import (
+    PAUSABLE,
+    UNPAUSED,
+    deploy_default,
+    deployed_pause_status,
+)
 from dabgen_ci.core.review.facts import (
     BundleFacts,
     Loc,
@@ -33,7 +39,6 @@ from dabgen_ci.core.review.runtimes import support_ended
 ID_FIELDS = {"existing_cluster_id": "cluster", "warehouse_id": "SQL warehouse",
              "policy_id": "cluster policy", "instance_pool_id": "instance pool",
              "driver_instance_pool_id": "instance pool"}
-TRIGGER_FIELDS = ("schedule", "trigger", "continuous")
 LOCAL_SOURCES = ((("notebook_task", "notebook_path"), "notebook"),
                  (("spark_python_task", "python_file"), "Python file"),
                  (("sql_task", "file", "path"), "SQL file"))
@@ -137,27 +142,35 @@ def unpaused_in_dev(facts: BundleFacts, options: LintOptions) -> Iterator[Hit]:
     """DAB005: a schedule or trigger that runs on its own in a development deploy.
 
     Development mode pauses schedules and triggers only where ``pause_status`` is unset
-    (the CLI's trigger_pause_status preset), so an explicit UNPAUSED survives it.
+    (the CLI's trigger_pause_status preset, :func:`~dabgen_ci.core.bundle.pause.deploy_default`),
+    so an explicit UNPAUSED survives it; a ``dev`` target without development mode pauses
+    nothing unless its presets say so. dabgen's own bundles leave UNPAUSED out.
     """
     for view in _dev_targets(facts):
-        presets = view.config.get("presets")
-        preset = presets.get("trigger_pause_status") if isinstance(presets, Mapping) else None
-        default = preset or ("PAUSED" if view.mode == "development" else "UNPAUSED")
+        default = deploy_default(view.config.get("presets"), view.mode)
         for key, job in jobs(view.config):
-            for field in TRIGGER_FIELDS:
+            for field in PAUSABLE:
                 spec = job.get(field)
                 if not isinstance(spec, Mapping):
                     continue
-                explicit = "pause_status" in spec
-                if (spec.get("pause_status") if explicit else default) != "UNPAUSED":
+                explicit = bool(spec.get("pause_status"))
+                if deployed_pause_status(spec, default) != UNPAUSED:
                     continue
                 path: Path = ("resources", "jobs", key, field,
                               *(("pause_status",) if explicit else ()))
-                why = " (`pause_status: UNPAUSED` is kept by development mode)" if explicit \
-                    else ""
+                why = _unpaused_why(explicit, view.mode == "development")
                 yield _hit(f"the {field} of job {literal(key)} is unpaused in target "
                            f"{literal(view.name)}{why}",
                            locate(view.locations, path), path)
+
+
+def _unpaused_why(explicit: bool, development: bool) -> str:
+    """Why a deploy leaves it unpaused (a deploy fills in only an unset pause_status)."""
+    if explicit:
+        return " (`pause_status: UNPAUSED` is written, and a deploy keeps it)"
+    if development:
+        return " (`presets.trigger_pause_status: UNPAUSED`)"
+    return " (the target is not in development mode and no preset pauses it)"
 
 
 def end_of_support_runtimes(facts: BundleFacts, options: LintOptions) -> Iterator[Hit]:

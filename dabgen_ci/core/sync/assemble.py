@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from dabgen_ci.core.bundle.sources import canonical_path, workspace_refs
+from dabgen_ci.core.json_types import JsonMapping
 from dabgen_ci.core.sync import base as records
 from dabgen_ci.core.sync.base import BaseRecord, JobRecord
 from dabgen_ci.core.sync.edit import BundleDocs, declare_variable
@@ -28,7 +29,7 @@ def merge_bundle_sources(spec: BundleSpec, repo: RepoBundle, found: Triage, ours
     return merge_sources(found.layout, repo.base, ours.files, keep=keep, skip=skip)
 
 
-def _users(settings_by_job: Mapping[int, Mapping]) -> dict[str, list[int]]:
+def _users(settings_by_job: Mapping[int, JsonMapping]) -> dict[str, list[int]]:
     users: dict[str, list[int]] = {}
     for job_id in sorted(settings_by_job):
         for ref in workspace_refs(settings_by_job[job_id]):

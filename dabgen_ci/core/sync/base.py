@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dabgen_ci.core.bundle.convert import READ_ONLY_SETTINGS
+from dabgen_ci.core.bundle.pause import omit_default_pause_status
 from dabgen_ci.core.limits import json_depth_problem
 from dabgen_ci.errors import BadInputError
 
@@ -65,8 +66,12 @@ def sha256(content: bytes) -> str:
 
 
 def normalise_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """Job settings as the base records them: fields the server owns dropped."""
-    return {k: v for k, v in settings.items() if k not in READ_ONLY_SETTINGS}
+    """Job settings as the base records them and triage compares them: fields the server
+    owns dropped, and ``pause_status: UNPAUSED`` left out as the bundle leaves it out
+    (:mod:`dabgen_ci.core.bundle.pause`), so a record written before that rule and one
+    written after say the same thing."""
+    return omit_default_pause_status(
+        {k: v for k, v in settings.items() if k not in READ_ONLY_SETTINGS})
 
 
 def job_file(job_id: int) -> str:

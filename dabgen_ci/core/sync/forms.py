@@ -6,7 +6,10 @@ three are brought to the bundle's form with the converter the generator uses
 jobs of the bundle as ``${resources.jobs.<key>.id}``) and then *resolved*: every
 ``${var.x}`` and ``${resources.jobs.<key>.id}`` replaced by what it stands for in the
 configured target. So a value the user parameterised compares by its value, and the value
-written back for an adopted change is the converted one, references included.
+written back for an adopted change is the converted one, references included. An absent
+``pause_status`` and UNPAUSED are one value on every side
+(:mod:`dabgen_ci.core.bundle.pause`): pausing a job in the UI is drift that writes
+``pause_status: PAUSED``, unpausing it is drift that removes it.
 
 :class:`SyncVariables` hands the converter the repository's own variables: an id that a
 declared variable already holds becomes that variable, a new one gets a new variable named
@@ -17,12 +20,15 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from dabgen_ci.core.bundle.convert import job_resource
 from dabgen_ci.core.bundle.keys import unique_name
+from dabgen_ci.core.bundle.pause import omit_default_pause_status
 from dabgen_ci.core.bundle.roundtrip import resolve_references
 from dabgen_ci.core.bundle.sources import canonical_path
 from dabgen_ci.core.bundle.variables import KINDS, Variable, VariableRegistry
+from dabgen_ci.core.json_types import JsonMapping, JsonObject
 
 PathFor = Callable[[str, str], str]
 
@@ -77,7 +83,8 @@ class SyncVariables(VariableRegistry):
         holders = sorted(n for n, v in self._declared.items() if isinstance(v, str) and v == value)
         base = KINDS[kind][0]
         named = [n for n in holders if n == base or n.startswith(base + "_")]
-        return (named or holders or [None])[0]
+        candidates = named or holders
+        return candidates[0] if candidates else None
 
 
 def path_for(locals_by_path: Mapping[str, str], resource_dir: str) -> PathFor:
@@ -92,14 +99,19 @@ def path_for(locals_by_path: Mapping[str, str], resource_dir: str) -> PathFor:
     return convert
 
 
-def bundle_form(settings: Mapping, *, key: str, paths: PathFor,
-                key_for_job_id: Mapping[int, str], variables: SyncVariables) -> dict:
+def bundle_form(settings: JsonMapping, *, key: str, paths: PathFor,
+                key_for_job_id: Mapping[int, str], variables: SyncVariables) -> JsonObject:
     """The resource body the generator would write for ``settings`` in this bundle."""
     return job_resource(settings, key=key, path_for=paths, key_for_job_id=key_for_job_id,
                         variables=variables)
 
 
-def resolved(resource: object, variables: Mapping[str, object],
-             key_to_job_id: Mapping[str, int]) -> object:
-    """``resource`` with its references replaced by their values (for comparing)."""
-    return resolve_references(resource, variables, key_to_job_id)
+def resolved(resource: Mapping[str, Any], variables: Mapping[str, object],
+             key_to_job_id: Mapping[str, int]) -> dict[str, Any]:
+    """``resource`` in the form the three sides are compared in: its references replaced
+    by their values, and ``pause_status: UNPAUSED`` left out
+    (:func:`~dabgen_ci.core.bundle.pause.omit_default_pause_status`). The converter already
+    leaves it out of the base and theirs; a resource that still writes it (an older dabgen,
+    a person, a variable holding UNPAUSED) means the same thing, so it is no change."""
+    value = resolve_references(dict(resource), variables, key_to_job_id)
+    return omit_default_pause_status(value if isinstance(value, dict) else {})

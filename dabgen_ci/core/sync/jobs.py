@@ -13,13 +13,13 @@ from dabgen_ci.core.bundle.merge import (
     ABSENT,
     Change,
     FieldPath,
-    Keyed,
     MergeResult,
     assumed_base,
-    format_path,
     get_path,
     merge_values,
 )
+from dabgen_ci.core.bundle.tree import Keyed, format_path
+from dabgen_ci.core.json_types import JsonMapping, JsonObject
 from dabgen_ci.core.sync.edit import BundleDocs, Refused, Write, edit_job, remove_job
 from dabgen_ci.core.sync.forms import SyncVariables, bundle_form, path_for, resolved
 from dabgen_ci.core.sync.locate import JobLocation
@@ -40,7 +40,7 @@ class JobContext:
 
 
 def merge_job(docs: BundleDocs, ctx: JobContext, job_id: int, where: JobLocation,
-              base: Mapping | None, ours: Mapping, theirs: Mapping) -> JobDrift | None:
+              base: JsonMapping | None, ours: JsonMapping, theirs: JsonMapping) -> JobDrift | None:
     """Three-way merge of one job into its resource; None when nothing drifted.
 
     ``base``/``theirs`` are job settings, ``ours`` the repository's resource resolved for
@@ -54,7 +54,7 @@ def merge_job(docs: BundleDocs, ctx: JobContext, job_id: int, where: JobLocation
     ids = ctx.key_to_id
     theirs_value = resolved(theirs_form, ctx.variables.values(), ids)
     ours_value = resolved(dict(ours), {}, ids)
-    base_form: dict = {}
+    base_form: JsonObject = {}
     if base is None:
         base_value = assumed_base(ours_value, theirs_value)
     else:
@@ -78,21 +78,22 @@ def merge_job(docs: BundleDocs, ctx: JobContext, job_id: int, where: JobLocation
     return _drift(job_id, where, name, result, refused)
 
 
-def _pristine(docs: BundleDocs, where: JobLocation, job_id: int, base_form: dict,
-              base: Mapping) -> bool:
+def _pristine(docs: BundleDocs, where: JobLocation, job_id: int, base_form: JsonObject,
+              base: JsonMapping) -> bool:
     """The resource file is byte for byte what the generator wrote for the base."""
     text = docs.texts.get(where.file)
     return (text is not None and text == _resource_text(job_id, where.key, base, base_form)
             and not docs.overridden(where.key))
 
 
-def _resource_text(job_id: int, key: str, settings: Mapping, body: dict) -> str:
+def _resource_text(job_id: int, key: str, settings: JsonMapping, body: JsonObject) -> str:
     name = str(settings.get("name") or key)
     header = resource_header(PlannedJob(key, job_id, name, dict(settings)))
     return yamlfmt.dump({"resources": {"jobs": {key: body}}}, header=header)
 
 
-def new_job(ctx: JobContext, job_id: int, key: str, settings: Mapping) -> tuple[str, str, JobDrift]:
+def new_job(ctx: JobContext, job_id: int, key: str,
+            settings: JsonMapping) -> tuple[str, str, JobDrift]:
     """A job that matches the selectors and is not in the repository: (file, text, drift)."""
     file = resource_file(key)
     paths = path_for(ctx.locals_by_path, posixpath.dirname(file))
@@ -123,7 +124,7 @@ def deleted_job(docs: BundleDocs, job_id: int, where: JobLocation, name: str,
     return JobDrift(job_id, where.key, name, where.file, ("removed",), note=note), False
 
 
-def dropped_job(job_id: int, key: str, name: str, base: Mapping, theirs: Mapping
+def dropped_job(job_id: int, key: str, name: str, base: JsonMapping, theirs: JsonMapping
                 ) -> JobDrift:
     """Removed from the repository but changed in the workspace: a conflict."""
     conflict = FieldConflict("(job)", "(removed from the repository)", dict(theirs), dict(base),

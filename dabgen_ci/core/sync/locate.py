@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ruamel.yaml import YAMLError
+from ruamel.yaml.error import YAMLError
 
 from dabgen_ci.core.bundle import rtyaml
 from dabgen_ci.core.bundle.layout import job_ids_in

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from dabgen_ci.core.json_types import JsonMapping
 from dabgen_ci.core.sync.base import BaseRecord
 from dabgen_ci.core.sync.locate import JobLocation
 from dabgen_ci.core.sync.report import BundleReport
@@ -46,7 +47,7 @@ class RepoBundle:
 class Theirs:
     """The workspace now, for one bundle's jobs."""
 
-    jobs: Mapping[int, Mapping]  # job id → jobs/get body
+    jobs: Mapping[int, JsonMapping]  # job id → jobs/get body
     exported: Mapping[str, ExportedObject]
     missing: Mapping[str, str]
 
@@ -65,7 +66,7 @@ class Triage:
 class Ours:
     """The repository side, read for what the triage asked."""
 
-    resources: Mapping[int, Mapping]  # job id → its resource resolved for the target
+    resources: Mapping[int, JsonMapping]  # job id → its resource resolved for the target
     variables: Mapping[str, object]  # declared variables' values for the target
     files: Mapping[str, bytes | None]
 

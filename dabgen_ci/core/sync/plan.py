@@ -11,13 +11,13 @@ something).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dabgen_ci.core.bundle.keys import resource_key
 from dabgen_ci.core.bundle.layout import resource_file
 from dabgen_ci.core.bundle.merge import same
 from dabgen_ci.core.bundle.sources import canonical_path
+from dabgen_ci.core.json_types import JsonMapping, JsonObject
 from dabgen_ci.core.sync.assemble import (
     assemble,
     attach_sources,
@@ -121,14 +121,14 @@ class _Plan:
             self.records[job_id] = None
 
     def _merge(self, job_id: int, where: JobLocation, record: JobRecord | None,
-               settings: dict) -> None:
+               settings: JsonObject) -> None:
         drift = merge_job(self.docs, self.ctx, job_id, where,
                           record.settings if record else None, self.ours.resources[job_id],
                           settings)
         self.drifts += [drift] if drift else []
         self.records[job_id] = JobRecord(job_id, where.key, settings)
 
-    def _new(self, job_id: int, settings: dict) -> None:
+    def _new(self, job_id: int, settings: JsonObject) -> None:
         key = self.ctx.key_for_job_id[job_id]
         file, text, drift = new_job(self.ctx, job_id, key, settings)
         if self.spec.excluded(file):
@@ -146,7 +146,7 @@ class _Plan:
         self.records[job_id] = None if self.spec.remove_deleted else JobRecord(
             job_id, where.key, record.settings if record else {}, deleted=True)
 
-    def _dropped(self, job_id: int, record: JobRecord, settings: dict) -> None:
+    def _dropped(self, job_id: int, record: JobRecord, settings: JsonObject) -> None:
         if same(settings, normalise_settings(record.settings)):
             return
         self.drifts.append(dropped_job(job_id, record.key, str(settings.get("name")),
@@ -156,7 +156,7 @@ class _Plan:
 
 # -- triage helpers ------------------------------------------------------------------------
 
-def _status(in_repo: bool, record: JobRecord | None, body: Mapping | None) -> JobStatus:
+def _status(in_repo: bool, record: JobRecord | None, body: JsonMapping | None) -> JobStatus:
     if body is None:
         if in_repo:
             return "deleted_known" if record is not None and record.deleted else "deleted"

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dabgen_ci.core.bundle.sources import canonical_path, workspace_refs
+from dabgen_ci.core.json_types import JsonMapping
 from dabgen_ci.errors import BadInputError
 
 
@@ -28,7 +29,7 @@ class Selector:
     paths: tuple[str, ...] = ()
     known: frozenset[int] = frozenset()  # ids the repository already holds for this bundle
 
-    def matches(self, job_id: int, settings: Mapping) -> bool:
+    def matches(self, job_id: int, settings: JsonMapping) -> bool:
         if job_id in self.ids or job_id in self.known:
             return True
         if not (self.names or self.tags or self.paths):
@@ -36,7 +37,7 @@ class Selector:
         return _name_ok(self, settings) and _tags_ok(self, settings) and _paths_ok(self, settings)
 
 
-def assign(listed: Iterable[tuple[int, Mapping]], selectors: Iterable[Selector]
+def assign(listed: Iterable[tuple[int, JsonMapping]], selectors: Iterable[Selector]
            ) -> dict[int, str]:
     """Job id → bundle, over the listed jobs; a job claimed twice is a :class:`BadInputError`."""
     chosen = list(selectors)
@@ -70,20 +71,20 @@ def parse_shard(text: str) -> tuple[int, int]:
     return i, n
 
 
-def _name_ok(selector: Selector, settings: Mapping) -> bool:
+def _name_ok(selector: Selector, settings: JsonMapping) -> bool:
     if not selector.names:
         return True
     name = str(settings.get("name", "")).lower()
     return any(fnmatch.fnmatchcase(name, glob.lower()) for glob in selector.names)
 
 
-def _tags_ok(selector: Selector, settings: Mapping) -> bool:
+def _tags_ok(selector: Selector, settings: JsonMapping) -> bool:
     tags = settings.get("tags") or {}
     return all(key in tags and fnmatch.fnmatchcase(str(tags[key]), value)
                for key, value in selector.tags)
 
 
-def _paths_ok(selector: Selector, settings: Mapping) -> bool:
+def _paths_ok(selector: Selector, settings: JsonMapping) -> bool:
     if not selector.paths:
         return True
     folders = [canonical_path(p.rstrip("/")) + "/" for p in selector.paths]

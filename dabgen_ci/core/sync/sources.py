@@ -17,6 +17,7 @@ from dabgen_ci.core.bundle.merge import merge_file
 from dabgen_ci.core.bundle.placement import common_dir_prefix, place_sources
 from dabgen_ci.core.bundle.sources import SourceRef, canonical_path, workspace_refs
 from dabgen_ci.core.diagnostics import Diagnostic
+from dabgen_ci.core.json_types import JsonMapping
 from dabgen_ci.core.sync.base import BaseRecord, SourceRecord, sha256
 from dabgen_ci.core.sync.report import SourceStatus
 from dabgen_ci.core.workspace_objects import ExportedObject
@@ -78,7 +79,7 @@ def layout_sources(refs: Sequence[SourceRef], exported: Mapping[str, ExportedObj
     return SourceLayout(prefix, sources, locals_by_path, tuple(placement.diagnostics))
 
 
-def source_refs(jobs: Mapping[int, Mapping]) -> list[SourceRef]:
+def source_refs(jobs: Mapping[int, JsonMapping]) -> list[SourceRef]:
     """One ref per workspace source (``/Workspace/x`` ≡ ``/x``) of the jobs, in path order;
     ``referenced_by`` lists the ids of the jobs that use it."""
     merged: dict[str, SourceRef] = {}

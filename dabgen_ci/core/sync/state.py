@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from dabgen_ci.core.json_types import JsonMapping
 from dabgen_ci.core.sync.model import Theirs
 from dabgen_ci.core.workspace_objects import ExportedObject
 
@@ -14,7 +15,7 @@ class WorkspaceState:
     """What the workspace holds for the managed jobs (all of them, or one shard's)."""
 
     owner: Mapping[int, str]  # every managed job id → its bundle
-    jobs: Mapping[int, Mapping]  # job id → jobs/get body, for the fetched jobs
+    jobs: Mapping[int, JsonMapping]  # job id → jobs/get body, for the fetched jobs
     exported: Mapping[str, ExportedObject] = field(default_factory=dict)
     missing: Mapping[str, str] = field(default_factory=dict)
     shard: tuple[int, int] | None = None

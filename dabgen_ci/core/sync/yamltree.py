@@ -15,7 +15,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from dabgen_ci.core.bundle import rtyaml, yamlfmt
-from dabgen_ci.core.bundle.merge import FieldPath, Keyed, Segment
+from dabgen_ci.core.bundle.merge import FieldPath, Segment
+from dabgen_ci.core.bundle.tree import Keyed
 
 
 def get(node: Any, path: Sequence[str]) -> Any:

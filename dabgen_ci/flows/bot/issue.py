@@ -73,8 +73,8 @@ def deliver_bundle(env: BotEnv, origin: PrOrigin, branch: str, tracker: Tracker,
         if valid and issue_text is not None and issue_text.text:
             applied = apply_issue_text(out, issue_text, env.requester.login, env.config.agent,
                                        tracker)
-        files = with_files(result.rendered.files, out, applied) if valid and applied \
-            else (result.rendered.files if result.rendered else {})
+        rendered = result.rendered.files if result.rendered else {}
+        files = with_files(rendered, out, applied) if valid and applied else rendered
     sections = diagnostic_sections(result)
     if not valid:
         errors = count(result.diagnostics)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from dabgen_ci.agent.settings import AgentSettings
 from dabgen_ci.core.diagnostics import of_severity
 from dabgen_ci.errors import DabgenError
-from dabgen_ci.flows.bot.pr import RefineRequest
+from dabgen_ci.flows.bot.refining import RefineRequest
 from dabgen_ci.flows.refine import AgentRefiner, RefineResult
 
 MAX_ERRORS_QUOTED = 5

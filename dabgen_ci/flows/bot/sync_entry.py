@@ -36,7 +36,7 @@ from dabgen_ci.github.tracking import Tracker
 from dabgen_ci.sync_store.shards import default_shard_dir, read_shards, write_shard
 
 if TYPE_CHECKING:
-    from dabgen_ci.flows.bot.run import BotServices
+    from dabgen_ci.flows.bot.services import BotServices
 
 SYNC_STEPS = ("fetch jobs", "export notebooks", "merge", "validate", "commit", "open PR")
 SUMMARY_LIMIT = 900_000  # GitHub keeps 1 MiB of job summary per step

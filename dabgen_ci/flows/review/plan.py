@@ -7,7 +7,8 @@ uses. The comparison itself is pure (:mod:`dabgen_ci.core.review.plan`).
 The sync base — the workspace as dabgen last saw it, recorded next to the bundle by
 ``dabgen sync`` (:mod:`dabgen_ci.core.sync.base`) — lets the plan say which changes would
 overwrite UI edits made since; a bundle without the record gets a plan without that
-call-out.
+call-out. A schedule, trigger or continuous run that sets no ``pause_status`` gets the one
+the target's presets give it (PAUSED in development mode), as ``bundle deploy`` does.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from dabgen_ci.core.bundle.pause import as_deployed, deploy_default
 from dabgen_ci.core.paths import is_inside
 from dabgen_ci.core.review.plan import (
     DeployPlan,
@@ -47,12 +49,15 @@ def deploy_plan(loaded: LoadedBundle, root: str, target: str,
         resolved = resolve_target(loaded.config, target)
     except BadInputError as exc:
         return DeployPlan(target, skipped=f"target `{target}` cannot be resolved: {exc}")
-    planned = tuple(_planned(root, key, settings, resources.get(key))
+    bundle = resolved.get("bundle")
+    mode = bundle.get("mode") if isinstance(bundle, dict) else None
+    pause = deploy_default(resolved.get("presets"), mode)
+    planned = tuple(_planned(root, key, as_deployed(settings, pause), resources.get(key))
                     for key, settings in _jobs(_bundle_references(resolved, target)))
     gone = tuple(RemovedResource(r.key, _in_repo(root, r.file), r.job_id, r.name)
                  for r in removed)
     try:
-        live = read_live(source, [r.job_id for r in (*planned, *gone)])
+        live = read_live(source, [*(p.job_id for p in planned), *(g.job_id for g in gone)])
     except WorkspaceError as exc:
         return DeployPlan(target, skipped=f"could not read the workspace: {exc}")
     return masked(plan_deploy(target, planned, gone, live, read_sync_base(loaded.root)),
@@ -105,7 +110,7 @@ def _live_settings(source: WorkspaceSource, job_id: int) -> dict[str, Any] | Non
         job = source.get_job(job_id)
     except NotFoundError:
         return None
-    settings = job.get("settings") if isinstance(job, dict) else None
+    settings = job.get("settings")
     return settings if isinstance(settings, dict) else {}
 
 
@@ -125,7 +130,9 @@ def _jobs(config: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 def _bundle_references(config: dict[str, Any], target: str) -> dict[str, Any]:
     """``${bundle.target}`` and ``${bundle.name}``, which a deploy resolves the same way."""
-    bundle = config.get("bundle") if isinstance(config.get("bundle"), dict) else {}
+    bundle = config.get("bundle")
+    if not isinstance(bundle, dict):
+        bundle = {}
     known = {"${bundle.target}": target, "${bundle.name}": str(bundle.get("name") or "")}
 
     def swap(value: Any) -> Any:
@@ -138,7 +145,7 @@ def _bundle_references(config: dict[str, Any], target: str) -> dict[str, Any]:
                 value = value.replace(ref, text)
         return value
 
-    return swap(config)
+    return {k: swap(v) for k, v in config.items()}
 
 
 def _in_repo(root: str, file: str) -> str:

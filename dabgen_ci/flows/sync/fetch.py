@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from dabgen_ci.core.bundle.sources import canonical_path, workspace_refs
+from dabgen_ci.core.json_types import JsonMapping
 from dabgen_ci.core.sync.select import Selector, assign, shard_of
 from dabgen_ci.core.sync.state import WorkspaceState
 from dabgen_ci.flows.export import DEFAULT_PARALLELISM, export_sources
@@ -36,7 +37,7 @@ def fetch_workspace(source: WorkspaceSource, selectors: Iterable[Selector], *,
     return WorkspaceState(owner, jobs, exported.exported, exported.missing, shard)
 
 
-def _sources(jobs: Mapping[int, Mapping]) -> tuple[list[str], list[str]]:
+def _sources(jobs: Mapping[int, JsonMapping]) -> tuple[list[str], list[str]]:
     """Distinct workspace sources (``/Workspace/x`` ≡ ``/x``), first spelling kept."""
     files: dict[str, str] = {}
     folders: dict[str, str] = {}

@@ -14,9 +14,7 @@ state, so sharded and unsharded runs write the same bytes.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -31,7 +29,7 @@ from dabgen_ci.core.sync.state import WorkspaceState
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.flows.export import DEFAULT_PARALLELISM
 from dabgen_ci.flows.sync.fetch import fetch_workspace
-from dabgen_ci.progress import NullProgress, Progress
+from dabgen_ci.progress import NullProgress, Progress, timed
 from dabgen_ci.sync_store.repo import BundleFolder, apply_changes, read_bundle, read_ours
 from dabgen_ci.validate import validate_bundle
 from dabgen_ci.workspace.base import WorkspaceSource
@@ -71,7 +69,10 @@ class SyncResult:
 
 def load_config(options: SyncOptions) -> Config:
     path = options.root / options.config_path
-    text = path.read_text(encoding="utf-8") if path.is_file() else None
+    try:
+        text = path.read_text(encoding="utf-8") if path.is_file() else None
+    except UnicodeDecodeError as exc:  # not a bug of dabgen's: exit 2, not 4
+        raise BadInputError(f"cannot read {options.config_path}: {exc}") from None
     if text is None:
         raise BadInputError(f"no {options.config_path} in {options.root}: `dabgen init` writes "
                             "one; it says which jobs this repository manages")
@@ -86,7 +87,7 @@ def run_sync(source: WorkspaceSource, options: SyncOptions,
     config = config or load_config(options)
     bundles = _chosen(config, options)
     repos = read_repos(options.root, bundles)
-    with _timed(timings, "fetch"):
+    with timed(timings, "fetch"):
         state = fetch_workspace(source, selectors(bundles, repos), progress=progress,
                                 parallelism=options.parallelism)
     result = sync_from_state(state, options, progress, config=config, repos=repos,
@@ -117,16 +118,16 @@ def sync_from_state(state: WorkspaceState, options: SyncOptions, progress: Progr
     for bundle in bundles:
         folder = BundleFolder(options.root, bundle.dir)
         repo = (repos or {}).get(bundle.name) or read_bundle(folder)
-        with _timed(timings, "merge"):
+        with timed(timings, "merge"):
             progress.start("merge")
             planned = _plan(bundle, folder, repo, state)
             progress.finish("merge", f"{len(planned.report.jobs)} job(s) drifted")
         written = not options.check and planned.report.drifted
         if written:
-            with _timed(timings, "write"):
+            with timed(timings, "write"):
                 apply_changes(folder, planned.writes, planned.deletes)
             if options.validate:
-                with _timed(timings, "validate"):
+                with timed(timings, "validate"):
                     planned = _validated(planned, folder, options, progress)
         outcomes.append(BundleOutcome(bundle, planned, written))
     report = SyncReport(tuple(o.sync.report for o in outcomes), timings=timings)
@@ -180,11 +181,3 @@ def _chosen(config: Config, options: SyncOptions) -> list[BundleConfig]:
         bundles = [b for b in bundles if b.name in options.only]
     return bundles
 
-
-@contextmanager
-def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
-    start = time.perf_counter()
-    try:
-        yield
-    finally:
-        timings[step] = timings.get(step, 0.0) + time.perf_counter() - start

@@ -9,6 +9,7 @@ import pytest
 from dabgen_ci.core.bot.grammar import (
     HELP_TEXT,
     MAX_JOB_IDS,
+    Command,
     FreeForm,
     HelpCommand,
     JobCommand,
@@ -164,7 +165,7 @@ def test_echoed_input_is_short_and_cannot_break_markdown() -> None:
 def test_commands_are_frozen() -> None:
     command = JobCommand((1,))
     with pytest.raises(AttributeError):
-        command.ids = (2,)  # type: ignore[misc]
+        command.ids = (2,)  # type: ignore[misc]  # the point: a frozen record refuses it
 
 
 def test_help_text_lists_every_command() -> None:
@@ -182,8 +183,8 @@ def test_help_text_lists_every_command() -> None:
         (SyncCommand(), "dabgen/sync"),
     ],
 )
-def test_branch_names(command: object, branch: str) -> None:
-    assert branch_for(command) == branch  # type: ignore[arg-type]
+def test_branch_names(command: Command, branch: str) -> None:
+    assert branch_for(command) == branch
 
 
 def test_many_job_ids_get_a_stable_hashed_branch() -> None:
@@ -220,9 +221,9 @@ def test_canonical_path() -> None:
 @pytest.mark.parametrize(
     "command", [ValidateCommand(), HelpCommand(), FreeForm("x", ()), Malformed("job", "r")]
 )
-def test_commands_without_a_branch_of_their_own(command: object) -> None:
+def test_commands_without_a_branch_of_their_own(command: Command) -> None:
     with pytest.raises(ValueError, match="existing branch"):
-        branch_for(command)  # type: ignore[arg-type]
+        branch_for(command)
 
 
 BRANCH_CASES = [
@@ -240,8 +241,8 @@ BRANCH_CASES = [
 
 
 @pytest.mark.parametrize("command", BRANCH_CASES)
-def test_every_branch_name_passes_git_check_ref_format(command: object) -> None:
-    branch = branch_for(command)  # type: ignore[arg-type]
+def test_every_branch_name_passes_git_check_ref_format(command: Command) -> None:
+    branch = branch_for(command)
     proc = subprocess.run(
         ["git", "check-ref-format", "--branch", branch], capture_output=True, text=True,
         check=False,

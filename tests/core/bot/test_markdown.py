@@ -40,7 +40,9 @@ def test_neutral_text_reads_the_same_and_github_acts_on_nothing(text: str) -> No
 @pytest.mark.parametrize("text", HOSTILE)
 def test_literal_is_one_closed_code_span(text: str) -> None:
     out = literal(text)
-    fence = re.match(r"`+", out).group()
+    opening = re.match(r"`+", out)
+    assert opening is not None
+    fence = opening.group()
     assert out.endswith(fence) and fence not in out[len(fence):-len(fence)]
     assert acts_on(out) == []
 

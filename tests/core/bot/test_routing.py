@@ -19,6 +19,7 @@ from dabgen_ci.core.bot.routing import (
     Generate,
     Ignore,
     OnPullRequest,
+    PullCommand,
     Reply,
     Trigger,
     describe,
@@ -73,8 +74,8 @@ def test_generate_on_an_issue_only() -> None:
         ("/dabgen use serverless\nplease", FreeForm("use serverless", ("please",))),
     ],
 )
-def test_pull_request_commands(body: str, command: object) -> None:
-    assert route(comment(body, on_pr=True)) == OnPullRequest(command)  # type: ignore[arg-type]
+def test_pull_request_commands(body: str, command: PullCommand) -> None:
+    assert route(comment(body, on_pr=True)) == OnPullRequest(command)
     on_issue = route(comment(body))
     assert isinstance(on_issue, Reply) and on_issue.kind == "wrong-place"
 

@@ -17,6 +17,7 @@ from dabgen_ci.core.bot.tracking_text import (
     GENERATE_STEPS,
     GITHUB_BODY_LIMIT,
     TRUNCATED,
+    Outcome,
     Section,
     TrackingState,
     cap,
@@ -71,8 +72,8 @@ def test_finishing_a_failure_closes_every_step() -> None:
     [("success", "✅ dabgen finished"), ("up_to_date", "✅ Already up to date"),
      ("refused", "⚠️ dabgen did not change anything")],
 )
-def test_final_headings(outcome: str, heading: str) -> None:
-    state = start().finished(outcome, summary="Opened #2.")  # type: ignore[arg-type]
+def test_final_headings(outcome: Outcome, heading: str) -> None:
+    state = start().finished(outcome, summary="Opened #2.")
     body = render(state)
     assert heading in body and body.rstrip().endswith("Opened #2.")
     assert "~~Fetch job~~ (skipped)" in body  # pending steps are not left open

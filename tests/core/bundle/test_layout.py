@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import yaml
 
 from dabgen_ci.core.bundle.convert import plan_bundle
@@ -155,7 +157,7 @@ def test_output_is_byte_identical_on_rerender_and_input_order():
 
 def test_job_with_150_tasks_keeps_task_order():
     keys = [f"step_{(i * 37) % 150:03d}" for i in range(150)]
-    tasks = [
+    tasks: list[dict[str, Any]] = [
         {"task_key": k, "notebook_task": {"notebook_path": f"/Users/a/p/nb_{k}"}} for k in keys
     ]
     tasks[1]["depends_on"] = [{"task_key": keys[0]}]

@@ -6,13 +6,12 @@ import pytest
 
 from dabgen_ci.core.bundle.merge import (
     ABSENT,
-    Keyed,
-    format_path,
     get_path,
     merge_file,
     merge_values,
     same,
 )
+from dabgen_ci.core.bundle.tree import Keyed, format_path
 
 BASE = {"name": "etl", "max_concurrent_runs": 1, "timeout_seconds": 600}
 

@@ -82,9 +82,7 @@ def test_any_arrival_order_gives_the_same_bundle(seed: int) -> None:
 
 @pytest.mark.parametrize("name", fixture_names())
 def test_every_converter_fixture(name: str) -> None:
-    fixture = load_fixture(name)
-    jobs = fixture if isinstance(fixture, list) else [fixture]
-    _check(plan_bundle(jobs, bundle_name="fixture"), set(), seed=len(name))
+    _check(plan_bundle([load_fixture(name)], bundle_name="fixture"), set(), seed=len(name))
 
 
 def test_a_job_is_ready_when_its_last_source_arrives() -> None:

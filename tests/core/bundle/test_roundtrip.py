@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Mapping
+from typing import Any, TypedDict
 
 import pytest
 
@@ -11,7 +13,16 @@ from dabgen_ci.core.bundle.roundtrip import ABSENT, Difference, compare, variabl
 from dabgen_ci.core.bundle.yamlfmt import dump
 from tests.core.bundle.support import build, fixture_names, load_fixture, loaded_resource, roundtrip
 
-NO_PATHS = {"variables": {}, "local_to_workspace": lambda _p: None, "key_to_job_id": {}}
+
+class CompareContext(TypedDict):
+    """``compare``'s keyword arguments for a bundle without local paths or references."""
+
+    variables: Mapping[str, object]
+    local_to_workspace: Callable[[str], str | None]
+    key_to_job_id: Mapping[str, int]
+
+
+NO_PATHS = CompareContext(variables={}, local_to_workspace=lambda _p: None, key_to_job_id={})
 
 
 @pytest.mark.parametrize("name", fixture_names())
@@ -102,7 +113,7 @@ def test_read_only_fields_of_the_original_are_ignored_and_nothing_else():
 
 
 def test_paths_match_by_suffix_without_extension_when_the_mapping_is_unknown():
-    original = {
+    original: dict[str, Any] = {
         "tasks": [
             {"task_key": "a", "notebook_task": {"notebook_path": "/Users/x/proj/a/b"}},
             {"task_key": "f", "spark_python_task": {"python_file": "/Workspace/Users/x/proj/c.py"}},

@@ -42,7 +42,8 @@ def test_stray_fields_join_the_only_task_unless_they_clash() -> None:
     merged = to_multi_task({"tasks": [{"task_key": "t", "spark_jar_task": {}}],
                             "max_retries": 1})
     assert merged == {"tasks": [{"task_key": "t", "spark_jar_task": {}, "max_retries": 1}]}
-    for clash in ({"max_retries": 2}, {"notebook_task": {}}):
+    clashes: list[dict[str, object]] = [{"max_retries": 2}, {"notebook_task": {}}]
+    for clash in clashes:
         with pytest.raises(BadInputError, match="job 7 has both tasks"):
             to_multi_task({"tasks": [{"task_key": "t", "spark_jar_task": {},
                                       "max_retries": 1}], **clash}, job="job 7")

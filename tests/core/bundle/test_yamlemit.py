@@ -84,8 +84,10 @@ def test_random_documents() -> None:
 
 def test_limits_of_the_restricted_shape_fall_back_to_pyyaml() -> None:
     """Shapes only PyYAML can say how it writes: the emitter declines, dump still matches."""
-    for data in ({"k" * 123: 1}, {"": 1}, {"a\nb": 1}, {1: "int key"}, {"k": ("tuple",)},
-                 {"k": "ends in a blank line\n\n"}, {"k": "\n"}, {}, [], "scalar"):
+    shapes: list[object] = [
+        {"k" * 123: 1}, {"": 1}, {"a\nb": 1}, {1: "int key"}, {"k": ("tuple",)},
+        {"k": "ends in a blank line\n\n"}, {"k": "\n"}, {}, [], "scalar"]
+    for data in shapes:
         assert fast(data) is None, data
         assert_same(data)
     assert fast({"k" * 122: 1}) == pyyaml_dump({"k" * 122: 1})

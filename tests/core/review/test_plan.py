@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from dabgen_ci.core.bundle.roundtrip import ABSENT
 from dabgen_ci.core.review.plan import (
@@ -13,7 +14,7 @@ from dabgen_ci.core.review.plan import (
     plan_deploy,
 )
 
-LIVE = {
+LIVE: dict[str, Any] = {
     "name": "Sales ETL",
     "format": "MULTI_TASK",
     "edit_mode": "UI_LOCKED",
@@ -35,7 +36,7 @@ LIVE = {
                       "new_cluster": {"spark_version": "15.4.x-scala2.12", "num_workers": 2}}],
 }
 # what dabgen generates for LIVE, resolved for prod: the same job in bundle form
-BUNDLE = {
+BUNDLE: dict[str, Any] = {
     "name": "Sales ETL",
     "schedule": {"quartz_cron_expression": "0 0 2 * * ?", "timezone_id": "UTC",
                  "pause_status": "UNPAUSED"},
@@ -55,7 +56,7 @@ BUNDLE = {
 def changed(**edits: object) -> dict:
     bundle = copy.deepcopy(BUNDLE)
     for path, value in edits.items():
-        node = bundle
+        node: Any = bundle
         *parents, leaf = path.split("__")
         for part in parents:
             node = node[int(part)] if part.isdigit() else node[part]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dabgen_ci.core.bundle.roundtrip import ABSENT
 from dabgen_ci.core.review.findings import Finding
 from dabgen_ci.core.review.plan import DeployPlan, FieldChange, JobChange
@@ -33,12 +35,12 @@ PLAN = DeployPlan("prod", (
 ))
 
 
-def review(**changes: object) -> Review:
+def review(**changes: Any) -> Review:
     bundle = BundleReview("bundle", (HARD_CODED, NO_NOTIFY, SCHEMA), PLAN, ("schema", "rules"),
                           {"databricks-cli": "databricks CLI not on PATH"})
-    fields: dict[str, object] = {"base": "main", "head": "a" * 40, "bundles": (bundle,),
-                                 "changed": {JOB: ((10, 14),)}}
-    return Review(**{**fields, **changes})  # type: ignore[arg-type]
+    fields: dict[str, Any] = {"base": "main", "head": "a" * 40, "bundles": (bundle,),
+                              "changed": {JOB: ((10, 14),)}}
+    return Review(**{**fields, **changes})
 
 
 def test_findings_on_added_lines_go_inline_the_rest_to_the_body() -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dabgen_ci.core.bundle.merge import ABSENT, Keyed
+from dabgen_ci.core.bundle.merge import ABSENT
+from dabgen_ci.core.bundle.tree import Keyed
 from dabgen_ci.core.sync.edit import BundleDocs, Write, edit_job
 from dabgen_ci.core.sync.forms import SyncVariables
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dabgen_ci.core.bundle.merge import ABSENT
 from dabgen_ci.core.redact import Redactor
 from dabgen_ci.core.sync.render import RenderOptions, render_report
@@ -17,10 +19,10 @@ from dabgen_ci.validate.rules_secrets import sensitive_name
 TOKEN = "dapi" + "0123456789abcdef0123456789abcdef"
 
 
-def job(job_id: int, **fields: object) -> JobDrift:
-    base = {"key": f"job_{job_id}", "name": f"Job {job_id}", "file": f"resources/j{job_id}.yml",
-            "kinds": ("settings",)}
-    return JobDrift(job_id, **{**base, **fields})  # type: ignore[arg-type]
+def job(job_id: int, **fields: Any) -> JobDrift:
+    base: dict[str, Any] = {"key": f"job_{job_id}", "name": f"Job {job_id}",
+                            "file": f"resources/j{job_id}.yml", "kinds": ("settings",)}
+    return JobDrift(job_id, **{**base, **fields})
 
 
 def test_lines() -> None:
