@@ -94,7 +94,10 @@ def _notebook(path: Path, name: str) -> None:
 
 def serve(snapshot: Path) -> None:
     """Serve ``snapshot``; print the URL, then answer each ``counts`` line on stdin with the
-    requests served since the last one (JSON). Stops at end of input."""
+    requests served since the last one and the CPU the server has used so far (JSON).
+    Stops at end of input."""
+    import resource
+
     sys.path.insert(0, str(ROOT))
     from tests.servers.workspace_server import WorkspaceServer
 
@@ -104,20 +107,26 @@ def serve(snapshot: Path) -> None:
             if line.strip() == "counts":
                 counts = dict(server.requests)
                 server.requests.clear()
-                print(json.dumps(counts), flush=True)
+                usage = resource.getrusage(resource.RUSAGE_SELF)
+                cpu = usage.ru_utime + usage.ru_stime
+                print(json.dumps({"calls": counts, "cpu_s": cpu}), flush=True)
 
 
 @dataclass
 class ServerProcess:
     proc: subprocess.Popen[str]
     url: str
+    cpu_s: float = 0.0  # the server's CPU between the last two calls of counts()
+    _cpu_mark: float = 0.0
 
     def counts(self) -> dict[str, int]:
         """Requests served since the last call, well-known probes left out."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.proc.stdin.write("counts\n")
         self.proc.stdin.flush()
-        raw: dict[str, int] = json.loads(self.proc.stdout.readline())
+        answer = json.loads(self.proc.stdout.readline())
+        self.cpu_s, self._cpu_mark = answer["cpu_s"] - self._cpu_mark, answer["cpu_s"]
+        raw: dict[str, int] = answer["calls"]
         return {k: v for k, v in sorted(raw.items()) if WELL_KNOWN not in k}
 
 
@@ -180,6 +189,7 @@ class Run:
     peak_rss_mb: float
     output: dict[str, Any]
     api_calls: dict[str, int] = field(default_factory=dict)
+    server_cpu: float = 0.0  # CPU the workspace server spent answering this run
 
 
 def measure(argv: list[str], env: dict[str, str] | None = None) -> Run:
@@ -263,6 +273,9 @@ class SizeResult:
             "dabgen_runs_s": [round(r.wall, 2) for r in self.dabgen],
             "dabgen_cpu_s": round(_median(r.cpu for r in self.dabgen), 2),
             "floor_cpu_s": round(_median(r.cpu for r in self.floor), 2),
+            "server_cpu_s": {"floor": round(_median(r.server_cpu for r in self.floor), 2),
+                             "dabgen": round(_median(r.server_cpu for r in self.dabgen), 2)},
+            "cores": os.cpu_count(),
             "peak_rss_mb": round(max(r.peak_rss_mb for r in self.dabgen), 1),
             "api_calls_dabgen": self.dabgen[-1].api_calls,
             "api_calls_floor": self.floor[-1].api_calls,
@@ -287,11 +300,13 @@ def bench_size(jobs: int, args: argparse.Namespace, work: Path) -> SizeResult:
     out = work / f"bundle-{jobs}"
     with server_process(snap) as server:
         env = clean_env(server.url)
+        server.counts()  # the CPU mark: the server's start-up is no run's
         for n in range(args.runs):
             _progress(f"{jobs} jobs, run {n + 1}/{args.runs}: floor")
             run = measure([sys.executable, __file__, "--floor", server.url,
                            "--parallelism", str(args.parallelism)], env)
             run.api_calls = server.counts()
+            run.server_cpu = server.cpu_s
             floors.append(run)
             _progress(f"{jobs} jobs, run {n + 1}/{args.runs}: dabgen")
             shutil.rmtree(out, ignore_errors=True)
@@ -299,6 +314,7 @@ def bench_size(jobs: int, args: argparse.Namespace, work: Path) -> SizeResult:
                                       "--out", str(out), "--parallelism",
                                       str(args.parallelism)), env)
             run.api_calls = server.counts()
+            run.server_cpu = server.cpu_s
             dabgens.append(run)
     digest, files = tree_digest(out)
     _progress(f"{jobs} jobs: validate")
@@ -356,12 +372,26 @@ def details(rows: list[dict[str, Any]]) -> str:
         phases = ", ".join(f"{k} {v:.2f}" for k, v in row["phases_s"].items())
         out.append(
             f"{row['jobs']:,} jobs: floor runs {row['floor_runs_s']}, dabgen runs "
-            f"{row['dabgen_runs_s']}; phases (s): {phases}; {row['files']:,} files, "
+            f"{row['dabgen_runs_s']}; {cpu_budget(row)}; phases (s): {phases}; "
+            f"{row['files']:,} files, "
             f"{row['errors']} error(s), {row['roundtrip_differences']} round-trip "
             f"difference(s); bundle digest {row['bundle_digest']}; API calls "
             f"{row['api_calls_dabgen']}"
         )
     return "\n".join(out)
+
+
+def cpu_budget(row: dict[str, Any]) -> str:
+    """CPU of client + server against what the cores could give in 1.2x the floor's wall
+    time: when dabgen's total exceeds it, 1.2x is out of reach on this machine whatever the
+    overlap."""
+    server = row["server_cpu_s"]
+    floor_total = row["floor_cpu_s"] + server["floor"]
+    dabgen_total = row["dabgen_cpu_s"] + server["dabgen"]
+    budget = 1.2 * row["floor_s"] * (row["cores"] or 1)
+    return (f"CPU client+server: floor {row['floor_cpu_s']:.1f}+{server['floor']:.1f}="
+            f"{floor_total:.1f} s, dabgen {row['dabgen_cpu_s']:.1f}+{server['dabgen']:.1f}="
+            f"{dabgen_total:.1f} s; {row['cores']} cores x 1.2 x floor wall = {budget:.1f} s")
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from dabgen_ci.bundle_writer import check_zip_target, write_zip
+from dabgen_ci.commands.collector import few_full_collections
 from dabgen_ci.commands.options import json_option, source_from, source_options
 from dabgen_ci.commands.refine import render as render_refine
 from dabgen_ci.core.report import render_summary
@@ -59,7 +60,8 @@ def common_output_options(func: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(func)
     def with_options(*args: Any, **kwargs: Any) -> None:
         opts = OutputOptions(**{name: kwargs.pop(name) for name in _OUTPUT_FIELDS})
-        func(*args, opts=opts, **kwargs)
+        with few_full_collections():
+            func(*args, opts=opts, **kwargs)
 
     command: Callable[..., None] = with_options
     decorators: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [

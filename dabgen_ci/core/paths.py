@@ -70,7 +70,9 @@ def lexical_problem(
         return "is empty"
     if "\x00" in path:
         return "contains a NUL character"
-    if any(unicodedata.category(ch) == "Cc" for ch in path):
+    # Every control character is unprintable: the per-character look-up runs only for the
+    # rare path that holds an unprintable one (it was most of this check's time).
+    if not path.isprintable() and any(unicodedata.category(ch) == "Cc" for ch in path):
         return "contains a control character"
     if "\\" in path:
         return "contains a backslash; use / between folders"

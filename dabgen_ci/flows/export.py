@@ -8,8 +8,9 @@ every other workspace error aborts the run.
 
 from __future__ import annotations
 
+import queue
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from dabgen_ci.core.workspace_objects import DESIGNER_FILE
@@ -18,6 +19,7 @@ from dabgen_ci.progress import Progress
 from dabgen_ci.workspace.base import ExportedObject, WorkspaceSource
 
 DEFAULT_PARALLELISM = 8
+_WINDOW = 4  # exports handed to the pool at a time, per thread
 
 #: Called in the caller's thread as each export arrives: (path, object or why it is missing).
 OnResult = Callable[[str, ExportedObject | str], None]
@@ -83,20 +85,38 @@ def export_sources(
 def _export_all(source: WorkspaceSource, wanted: list[str], progress: Progress,
                 parallelism: int, on_result: OnResult | None
                 ) -> dict[str, ExportedObject | str]:
-    """Every path's outcome; the first failure cancels the exports not started yet."""
+    """Every path's outcome; the first failure leaves the exports not asked yet unasked.
+
+    Only a few exports per thread are handed to the pool at a time (``_WINDOW``), in the
+    order of ``wanted``: submitting all of them up front kept a future, a condition and a
+    work item alive per path (tens of megabytes at 20,000 notebooks) for no speed-up.
+    """
     outcomes: dict[str, ExportedObject | str] = {}
     export = _export_one(source, progress)
+    finished: queue.SimpleQueue[Future[ExportedObject | str]] = queue.SimpleQueue()
+    asking = iter(wanted)
+    in_flight: dict[Future[ExportedObject | str], str] = {}
     with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
-        futures: dict[Future[ExportedObject | str], str] = {
-            pool.submit(export, path): path for path in wanted}
+
+        def ask_next() -> None:
+            path = next(asking, None)
+            if path is not None:
+                future = pool.submit(export, path)
+                in_flight[future] = path
+                future.add_done_callback(finished.put)
+
+        for _ in range(max(1, parallelism) * _WINDOW):
+            ask_next()
         try:
-            for done in as_completed(futures):
-                path = futures[done]
+            while in_flight:
+                done = finished.get()
+                path = in_flight.pop(done)
                 outcomes[path] = done.result()
+                ask_next()
                 if on_result is not None:
                     on_result(path, outcomes[path])
-        except BaseException:
-            for future in futures:
+        except BaseException:  # nothing more is asked, and what has not started never is
+            for future in in_flight:
                 future.cancel()
             raise
     return outcomes
