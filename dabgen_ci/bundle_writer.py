@@ -23,7 +23,7 @@ import tempfile
 import threading
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import TracebackType
 
 from dabgen_ci.core.paths import PathRefused, relative, write_file
@@ -111,13 +111,13 @@ class StagedBundle:
     def __init__(self, out: Path, *, force: bool, write: Callable[[Path, bytes], None] | None
                  = None, threads: int = 2) -> None:
         self._out, self._force, self._write = out, force, write or _write_new
-        self._queue: queue.Queue[tuple[PurePosixPath, bytes | None, bool] | None] = (
-            queue.Queue())
+        # (checked relative path, content or None to remove, whether it was written before)
+        self._queue: queue.Queue[tuple[str, bytes | None, bool] | None] = queue.Queue()
         self._workers = [threading.Thread(target=self._work, name=f"dabgen-write-{n}")
                          for n in range(threads)]
-        self._staged: dict[str, tuple[bytes, PurePosixPath]] = {}
+        self._staged: dict[str, bytes] = {}  # path (checked by the lexical rule) → content
         self._errors: list[BaseException] = []
-        self._dirs: set[PurePosixPath] = set()
+        self._dirs: set[str] = set()
         self._lock = threading.Lock()
 
     def __enter__(self) -> StagedBundle:
@@ -148,27 +148,30 @@ class StagedBundle:
         """Write ``content`` at ``rel`` in the background (again only if it changed)."""
         previous = self._staged.get(rel)
         if previous is not None:
-            if previous[0] is content or previous[0] == content:
+            if previous is content or previous == content:
                 return
             self._drain()  # the earlier write of this file is done before it is replaced
-        path = previous[1] if previous else relative(rel, what="bundle file")
-        self._staged[rel] = (content, path)
-        self._queue.put((path, content, previous is not None))
+        else:
+            relative(rel, what="bundle file")  # refused here, before anything is written
+        self._staged[rel] = content
+        self._queue.put((rel, content, previous is not None))
 
     def commit(self, files: Mapping[str, bytes]) -> list[str]:
         """Write whatever of ``files`` is not staged yet, drop staged files not in it, wait
         for every write and move the bundle in."""
-        paths = {rel: self._staged[rel][1] if rel in self._staged
-                 else relative(rel, what="bundle file") for rel in files}
-        _check_clashes(paths.values())
+        for rel in files:
+            if rel not in self._staged:
+                relative(rel, what="bundle file")
+        _check_clashes(files)
         for rel, content in files.items():
             self.put(rel, content)
         for rel in [rel for rel in self._staged if rel not in files]:
-            self._queue.put((self._staged.pop(rel)[1], None, True))  # staged early, left out
+            del self._staged[rel]
+            self._queue.put((rel, None, True))  # staged early, left out
         self._drain()
         try:
             _swap(self._out, self._staging,
-                  sorted({*OWNED, *(path.parts[0] for path in paths.values())}))
+                  sorted({*OWNED, *(rel.partition("/")[0] for rel in files)}))
         except OSError as exc:
             raise output_error(f"the bundle in {self._out}", exc) from None
         return sorted(files)
@@ -193,12 +196,13 @@ class StagedBundle:
                 self._queue.task_done()
         self._queue.task_done()
 
-    def _write_one(self, rel: PurePosixPath, content: bytes | None, again: bool) -> None:
-        dest = self._staging.joinpath(*rel.parts)
-        if rel.parent not in self._dirs:
+    def _write_one(self, rel: str, content: bytes | None, again: bool) -> None:
+        dest = self._staging / rel  # ``rel`` passed the lexical rule: plain segments only
+        folder = rel.rpartition("/")[0]
+        if folder not in self._dirs:
             with self._lock:
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                self._dirs.add(rel.parent)
+                self._dirs.add(folder)
         if again:
             dest.unlink()
         if content is not None:
@@ -209,12 +213,19 @@ def _write_new(path: Path, content: bytes) -> None:
     write_file(path, content, overwrite=False)
 
 
-def _check_clashes(paths: Iterable[PurePosixPath]) -> None:
+def _check_clashes(paths: Iterable[str]) -> None:
+    """No path may be a folder of another (``a`` and ``a/b``); the paths passed the lexical
+    rule, so their folders are exactly the prefixes that end before a ``/``."""
     wanted = set(paths)
+    folders: set[str] = set()
     for rel in wanted:
-        clash = next((p for p in rel.parents if p in wanted), None)
-        if clash is not None:
-            raise BadInputError(f"bundle file {clash} cannot be both a file and a folder")
+        n = rel.find("/")
+        while n != -1:
+            folders.add(rel[:n])
+            n = rel.find("/", n + 1)
+    clashes = wanted & folders
+    if clashes:
+        raise BadInputError(f"bundle file {min(clashes)} cannot be both a file and a folder")
 
 
 def _make_dirs(out: Path) -> list[Path]:

@@ -64,9 +64,15 @@ TOKEN_SHAPES: tuple[TokenShape, ...] = (
 _ANY_TOKEN = re.compile("|".join(f"(?:{shape.pattern.pattern})" for shape in TOKEN_SHAPES))
 
 
+# Every match of a shape holds one of its needles: a scan for the needles alone (literal
+# text, about three times faster than the shapes) rules out nearly every string first.
+_ANY_NEEDLE = re.compile("|".join(re.escape(needle) for shape in TOKEN_SHAPES
+                                  for needle in shape.needles))
+
+
 def has_token(text: str) -> bool:
     """Whether any token shape occurs in ``text``."""
-    return _ANY_TOKEN.search(text) is not None
+    return _ANY_NEEDLE.search(text) is not None and _ANY_TOKEN.search(text) is not None
 
 
 class TokenMatch(NamedTuple):
