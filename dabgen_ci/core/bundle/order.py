@@ -9,6 +9,8 @@ sorted, so output is byte-stable. Lists are never reordered: task order is the j
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dabgen_ci.core.json_types import JsonObject
 
 JOB_ORDER = (
@@ -70,47 +72,53 @@ _RECORD_ORDER: dict[str, tuple[str, ...]] = {
 }
 
 
-_TASK_HEAD_SET = frozenset(_TASK_HEAD)
-_TASK_COMPUTE_SET = frozenset(_TASK_COMPUTE)
+#: Sorts a map's keys: (group, position in the group's fixed order, name).
+Rank = Callable[[str], tuple[int, int, str]]
 
 
 def order_job(job: JsonObject) -> JsonObject:
     """A copy of a job resource with every map's keys in output order."""
-    return {k: _order_value(job[k], k) for k in _head_first(job, JOB_ORDER)}
+    return {k: _order_value(job[k], k) for k in _sorted_keys(job, _job_rank)}
 
 
 def _order_value(value: object, holder: str) -> object:
     if isinstance(value, dict):
+        rank: Rank
         if holder in ("tasks", "task"):
-            keys = _task_keys(value)
+            rank = _task_rank
         else:
-            keys = _head_first(value, _RECORD_ORDER.get(holder, ()))
-        return {k: _order_value(value[k], k) for k in keys}
+            head = _RECORD_ORDER.get(holder, ())
+            rank = _head_rank(head)
+        return {k: _order_value(value[k], k) for k in _sorted_keys(value, rank)}
     if isinstance(value, list):
         return [_order_value(item, holder) for item in value]
     return value
 
 
-# The orders below are built from their parts rather than sorted with a rank per key: the
-# converter orders every map of every job, and this is several times faster. The rule they
-# implement, as a sort key, is in ``tests/core/bundle/test_order.py``.
+def _sorted_keys(mapping: JsonObject, rank: Rank) -> list[str]:
+    return sorted(mapping, key=rank)
 
 
-def _head_first(mapping: JsonObject, head: tuple[str, ...]) -> list[str]:
-    """``head``'s keys in its order, then the other keys sorted."""
-    if not head:
-        return sorted(mapping)
-    return [k for k in head if k in mapping] + sorted(k for k in mapping if k not in head)
+def _job_rank(key: str) -> tuple[int, int, str]:
+    if key in JOB_ORDER:
+        return (0, JOB_ORDER.index(key), "")
+    return (1, 0, key)
 
 
-def _task_keys(task: JsonObject) -> list[str]:
-    """A task: its head (``task_key``, ``depends_on``…), what it runs (``*_task``, sorted),
-    its compute (in a fixed order), then everything else sorted."""
-    runs: list[str] = []
-    rest: list[str] = []
-    for key in task:
-        if key in _TASK_HEAD_SET or key in _TASK_COMPUTE_SET:
-            continue
-        (runs if key.endswith("_task") else rest).append(key)
-    return ([k for k in _TASK_HEAD if k in task] + sorted(runs)
-            + [k for k in _TASK_COMPUTE if k in task] + sorted(rest))
+def _task_rank(key: str) -> tuple[int, int, str]:
+    if key in _TASK_HEAD:
+        return (0, _TASK_HEAD.index(key), "")
+    if key.endswith("_task"):
+        return (1, 0, key)
+    if key in _TASK_COMPUTE:
+        return (2, _TASK_COMPUTE.index(key), "")
+    return (3, 0, key)
+
+
+def _head_rank(head: tuple[str, ...]) -> Rank:
+    def rank(key: str) -> tuple[int, int, str]:
+        if key in head:
+            return (0, head.index(key), "")
+        return (1, 0, key)
+
+    return rank
