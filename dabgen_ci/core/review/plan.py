@@ -26,11 +26,10 @@ from typing import Any, Literal
 from dabgen_ci.core.bundle.pause import API_DEFAULT, PAUSABLE, PAUSE_PATHS
 from dabgen_ci.core.bundle.roundtrip import ABSENT, Difference, compare
 from dabgen_ci.core.review.align import align, name_items
-from dabgen_ci.core.secrets import mask_tokens
+from dabgen_ci.core.secrets import MASK, mask_tokens
 
 ChangeKind = Literal["update", "create", "delete"]
 CHANGE_KINDS: tuple[ChangeKind, ...] = ("update", "create", "delete")  # the order shown
-MASK = "***"
 _PATH_PARTS = re.compile(r"[^.\[\]]+")
 API_DEFAULTS: dict[str, object] = {"max_concurrent_runs": 1, "run_if": "ALL_SUCCESS",
                                    "format": "MULTI_TASK"}
