@@ -1,8 +1,11 @@
 """The deploy plan of one bundle: its target resolved, its jobs read from the workspace.
 
-Reads only (``jobs/get`` for each job id a resource header names, and for removed
-resources), through the same :class:`~dabgen_ci.workspace.base.WorkspaceSource` generate
-uses. The comparison itself is pure (:mod:`dabgen_ci.core.review.plan`).
+Reads only, through the same :class:`~dabgen_ci.workspace.base.WorkspaceSource` generate
+uses: the target's deployment state (which job each resource key is bound to, as a deploy
+sees it: :mod:`dabgen_ci.core.bundle.deploy_state`), then ``jobs/get`` for each bound job,
+each job a resource header names, and each removed resource. When the state cannot be read
+(a path only a deploy can resolve, no permission), the headers stand in for it and the plan
+says so. The comparison itself is pure (:mod:`dabgen_ci.core.review.plan`).
 
 The sync base — the workspace as dabgen last saw it, recorded next to the bundle by
 ``dabgen sync`` (:mod:`dabgen_ci.core.sync.base`) — lets the plan say which changes would
@@ -15,9 +18,17 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from dabgen_ci.core.bundle.deploy_state import (
+    STATE_FILES,
+    DeployedJobs,
+    current,
+    parse_state,
+    state_folder,
+)
 from dabgen_ci.core.bundle.pause import as_deployed, deploy_default
 from dabgen_ci.core.paths import is_inside
 from dabgen_ci.core.review.plan import (
@@ -52,16 +63,53 @@ def deploy_plan(loaded: LoadedBundle, root: str, target: str,
     bundle = resolved.get("bundle")
     mode = bundle.get("mode") if isinstance(bundle, dict) else None
     pause = deploy_default(resolved.get("presets"), mode)
-    planned = tuple(_planned(root, key, as_deployed(settings, pause), resources.get(key))
+    name = bundle.get("name") if isinstance(bundle, dict) else None
+    state, state_note = read_state(source, resolved.get("workspace"),
+                                   name if isinstance(name, str) else "", target)
+    bound = state.ids if state is not None else None
+    planned = tuple(_planned(root, key, as_deployed(settings, pause), resources.get(key), bound)
                     for key, settings in _jobs(_bundle_references(resolved, target)))
-    gone = tuple(RemovedResource(r.key, _in_repo(root, r.file), r.job_id, r.name)
-                 for r in removed)
+    gone = _removed(root, removed, bound) + _only_in_state(
+        bound, {p.key for p in planned} | {r.key for r in removed})
     try:
         live = read_live(source, [*(p.job_id for p in planned), *(g.job_id for g in gone)])
     except WorkspaceError as exc:
         return DeployPlan(target, skipped=f"could not read the workspace: {exc}")
-    return masked(plan_deploy(target, planned, gone, live, read_sync_base(loaded.root)),
-                  sensitive_name)
+    plan = plan_deploy(target, planned, gone, live, read_sync_base(loaded.root))
+    return masked(replace(plan, state=state_note), sensitive_name)
+
+
+def read_state(source: WorkspaceSource, workspace: object, bundle_name: str,
+               target: str) -> tuple[DeployedJobs | None, str]:
+    """The target's deployment state (None: it could not be read) and a line for the plan.
+
+    No state file at all is a state too: the target was never deployed, nothing is bound.
+    """
+    try:
+        folder = state_folder(workspace if isinstance(workspace, dict) else None, bundle_name,
+                              target, source.current_user_name)
+    except BadInputError as exc:
+        return None, (f"not read ({exc}): the resource headers are taken as the bound "
+                      "job ids")
+    except WorkspaceError as exc:
+        return None, (f"not read (the deploying user is unknown: {exc}): the resource "
+                      "headers are taken as the bound job ids")
+    states = []
+    for file in STATE_FILES:
+        path = f"{folder}/{file}"
+        try:
+            states.append(parse_state(path, source.export(path).content))
+        except NotFoundError:
+            continue
+        except (BadInputError, WorkspaceError) as exc:
+            return None, (f"not read ({exc}): the resource headers are taken as the bound "
+                          "job ids")
+    state = current(states)
+    if state is None:
+        return DeployedJobs(folder, 0, {}), (
+            f"none in `{folder}`: target `{target}` was never deployed, so nothing is "
+            "bound yet")
+    return state, f"`{state.file}` binds {len(state.ids)} job(s)"
 
 
 def removal_plan(root: str, target: str, removed: tuple[JobResource, ...],
@@ -114,12 +162,30 @@ def _live_settings(source: WorkspaceSource, job_id: int) -> dict[str, Any] | Non
     return settings if isinstance(settings, dict) else {}
 
 
-def _planned(root: str, key: str, settings: dict[str, Any],
-             resource: JobResource | None) -> PlannedResource:
+def _planned(root: str, key: str, settings: dict[str, Any], resource: JobResource | None,
+             bound: Mapping[str, int] | None) -> PlannedResource:
     file = resource.file if resource else ""
+    header = resource.job_id if resource else None
     return PlannedResource(key, _in_repo(root, file) if file else root, settings,
-                           resource.job_id if resource else None,
-                           posixpath.dirname(file) or ".")
+                           bound.get(key, header) if bound is not None else header,
+                           posixpath.dirname(file) or ".",
+                           bound=key in bound if bound is not None else None,
+                           header_job_id=header)
+
+
+def _removed(root: str, removed: tuple[JobResource, ...],
+             bound: Mapping[str, int] | None) -> tuple[RemovedResource, ...]:
+    """What removing these resources deletes: the bound job, or nothing when the state is
+    known and binds none (a resource never deployed leaves nothing behind)."""
+    return tuple(RemovedResource(r.key, _in_repo(root, r.file),
+                                 bound[r.key] if bound is not None else r.job_id, r.name)
+                 for r in removed if bound is None or r.key in bound)
+
+
+def _only_in_state(bound: Mapping[str, int] | None, known: set[str]) -> tuple[RemovedResource, ...]:
+    """Jobs the state still binds to keys no resource has: the next deploy deletes them."""
+    return tuple(RemovedResource(key, "", job_id, in_state_only=True)
+                 for key, job_id in sorted((bound or {}).items()) if key not in known)
 
 
 def _jobs(config: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
