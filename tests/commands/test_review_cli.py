@@ -290,3 +290,22 @@ def test_removing_a_resource_never_deployed_deletes_nothing(
     plan = plan_of(checkout, server)
     assert [j for j in plan["jobs"] if j["kind"] == "delete"] == []
     assert {j["key"] for j in plan["jobs"]} == {"nightly_sales_etl", "per_region_backfill"}
+
+
+def test_workspace_paths_are_resolved_as_a_deploy_resolves_them(
+        checkout: Path, served: tuple[Path, WorkspaceServer]) -> None:
+    snapshot, server = served
+    deploy_state(snapshot, "bundle", DEMO_BOUND)
+    files = "/Workspace/Users/dabgen@example.com/.bundle/bundle/prod/files"
+    job_file = snapshot / "jobs" / "1001.json"
+    job = json.loads(job_file.read_text())
+    job["settings"]["tags"].update({"code": files, "owner": "dabgen@example.com"})
+    job_file.write_text(json.dumps(job))
+    edit(checkout, ETL, '        "team": "sales-analytics"\n',
+         '        "team": "sales-analytics"\n        code: ${workspace.file_path}\n'
+         '        owner: ${workspace.current_user.userName}\n'
+         '        later: ${workspace.current_user.short_name}\n')
+    etl = {j["key"]: j for j in plan_of(checkout, server)["jobs"]}["nightly_sales_etl"]
+    assert [(c["path"], c.get("new")) for c in etl["changes"]] == [
+        ("timeout_seconds", 9000),
+        ("tags.later", "${workspace.current_user.short_name}")]  # only a deploy knows it

@@ -32,6 +32,8 @@ TERRAFORM_STATE = "terraform.tfstate"
 STATE_FILES = (DIRECT_STATE, TERRAFORM_STATE)
 DEFAULT_ROOT = "~/.bundle/${bundle.name}/${bundle.target}"
 _JOB_PREFIX = "resources.jobs."
+_SUBFOLDERS = {"file_path": "files", "artifact_path": "artifacts", "state_path": "state",
+               "resource_path": "resources"}  # their defaults under root_path
 
 
 @dataclass(frozen=True)
@@ -48,12 +50,35 @@ def state_folder(workspace: Mapping[str, Any] | None, bundle_name: str, target: 
     """The workspace folder holding the target's state; BadInputError says why it cannot be
     known (a reference dabgen cannot resolve offline, or no user for ``~``). ``user_name``
     is asked only when a path depends on the deploying user."""
-    settings, user_name = workspace or {}, functools.cache(user_name)
-    root = _text(settings.get("root_path")) or DEFAULT_ROOT
+    return _workspace_path("state_path", workspace, bundle_name, target,
+                           functools.cache(user_name))
+
+
+def workspace_path(field: str, workspace: Mapping[str, Any] | None, bundle_name: str,
+                   target: str, user_name: Callable[[], str | None]) -> str | None:
+    """What a deploy of ``target`` makes of ``${workspace.<field>}`` (``root_path``,
+    ``file_path``, ``artifact_path``, ``state_path``, ``resource_path``,
+    ``current_user.userName``), or None where only a deploy can know it."""
+    try:
+        if field == "current_user.userName":
+            return user_name()
+        return _workspace_path(field, workspace, bundle_name, target, user_name)
+    except BadInputError:
+        return None
+
+
+def _workspace_path(field: str, workspace: Mapping[str, Any] | None, bundle_name: str,
+                    target: str, user_name: Callable[[], str | None]) -> str:
+    settings = workspace or {}
     known = {"${bundle.name}": bundle_name, "${bundle.target}": target}
-    root = _resolve(root, known, user_name)
-    state = _text(settings.get("state_path")) or "${workspace.root_path}/state"
-    return _resolve(state, {**known, "${workspace.root_path}": root}, user_name).rstrip("/")
+    root = _resolve(_text(settings.get("root_path")) or DEFAULT_ROOT, known, user_name)
+    root = root.rstrip("/") or "/"
+    if field == "root_path":
+        return root
+    if field not in _SUBFOLDERS:
+        raise BadInputError(f"`${{workspace.{field}}}` is not a path dabgen knows")
+    path = _text(settings.get(field)) or "${workspace.root_path}/" + _SUBFOLDERS[field]
+    return _resolve(path, {**known, "${workspace.root_path}": root}, user_name).rstrip("/")
 
 
 def _text(value: object) -> str:

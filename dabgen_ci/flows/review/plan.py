@@ -16,8 +16,10 @@ the target's presets give it (PAUSED in development mode), as ``bundle deploy`` 
 
 from __future__ import annotations
 
+import functools
 import posixpath
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from dabgen_ci.core.bundle.deploy_state import (
     current,
     parse_state,
     state_folder,
+    workspace_path,
 )
 from dabgen_ci.core.bundle.pause import as_deployed, deploy_default
 from dabgen_ci.core.paths import is_inside
@@ -47,6 +50,7 @@ from dabgen_ci.validate.targets import resolve_target
 from dabgen_ci.workspace.base import WorkspaceSource
 
 MAX_SYNC_BASE_BYTES = 20_000_000
+_WORKSPACE_REF = re.compile(r"\$\{workspace\.([A-Za-z_][A-Za-z_.]*)\}")
 
 
 def deploy_plan(loaded: LoadedBundle, root: str, target: str,
@@ -64,11 +68,19 @@ def deploy_plan(loaded: LoadedBundle, root: str, target: str,
     mode = bundle.get("mode") if isinstance(bundle, dict) else None
     pause = deploy_default(resolved.get("presets"), mode)
     name = bundle.get("name") if isinstance(bundle, dict) else None
-    state, state_note = read_state(source, resolved.get("workspace"),
-                                   name if isinstance(name, str) else "", target)
+    name = name if isinstance(name, str) else ""
+    workspace = resolved.get("workspace")
+    workspace = workspace if isinstance(workspace, dict) else None
+    user = _user_name(source)
+    state, state_note = read_state(source, workspace, name, target, user)
     bound = state.ids if state is not None else None
+
+    @functools.cache
+    def path_of(field: str) -> str | None:
+        return workspace_path(field, workspace, name, target, user)
+
     planned = tuple(_planned(root, key, as_deployed(settings, pause), resources.get(key), bound)
-                    for key, settings in _jobs(_bundle_references(resolved, target)))
+                    for key, settings in _jobs(_bundle_references(resolved, target, path_of)))
     gone = _removed(root, removed, bound) + _only_in_state(
         bound, {p.key for p in planned} | {r.key for r in removed})
     try:
@@ -79,15 +91,14 @@ def deploy_plan(loaded: LoadedBundle, root: str, target: str,
     return masked(replace(plan, state=state_note), sensitive_name)
 
 
-def read_state(source: WorkspaceSource, workspace: object, bundle_name: str,
-               target: str) -> tuple[DeployedJobs | None, str]:
+def read_state(source: WorkspaceSource, workspace: Mapping[str, Any] | None, bundle_name: str,
+               target: str, user: Callable[[], str | None]) -> tuple[DeployedJobs | None, str]:
     """The target's deployment state (None: it could not be read) and a line for the plan.
 
     No state file at all is a state too: the target was never deployed, nothing is bound.
     """
     try:
-        folder = state_folder(workspace if isinstance(workspace, dict) else None, bundle_name,
-                              target, source.current_user_name)
+        folder = state_folder(workspace, bundle_name, target, user)
     except BadInputError as exc:
         return None, (f"not read ({exc}): the resource headers are taken as the bound "
                       "job ids")
@@ -194,12 +205,34 @@ def _jobs(config: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
                                                                                   dict) else []
 
 
-def _bundle_references(config: dict[str, Any], target: str) -> dict[str, Any]:
-    """``${bundle.target}`` and ``${bundle.name}``, which a deploy resolves the same way."""
+def _user_name(source: WorkspaceSource) -> Callable[[], str | None]:
+    """Who deploys (``~``, ``${workspace.current_user.userName}``): asked once, and only
+    when a path needs it; a failure to ask is the reason the caller reports."""
+    known: list[str | None] = []
+
+    def user_name() -> str | None:
+        if not known:
+            known.append(source.current_user_name())
+        return known[0]
+
+    return user_name
+
+
+def _bundle_references(config: dict[str, Any], target: str,
+                       path_of: Callable[[str], str | None]) -> dict[str, Any]:
+    """``${bundle.target}``, ``${bundle.name}`` and the ``${workspace.*}`` paths, which a
+    deploy resolves the same way (a path only a deploy can know stays as written)."""
     bundle = config.get("bundle")
     if not isinstance(bundle, dict):
         bundle = {}
     known = {"${bundle.target}": target, "${bundle.name}": str(bundle.get("name") or "")}
+
+    def workspace_ref(match: re.Match[str]) -> str:
+        try:
+            found = path_of(match.group(1))
+        except WorkspaceError:
+            found = None
+        return found if found is not None else match.group(0)
 
     def swap(value: Any) -> Any:
         if isinstance(value, dict):
@@ -209,6 +242,8 @@ def _bundle_references(config: dict[str, Any], target: str) -> dict[str, Any]:
         if isinstance(value, str) and "${bundle." in value:
             for ref, text in known.items():
                 value = value.replace(ref, text)
+        if isinstance(value, str) and "${workspace." in value:
+            value = _WORKSPACE_REF.sub(workspace_ref, value)
         return value
 
     return {k: swap(v) for k, v in config.items()}

@@ -100,3 +100,20 @@ def test_the_higher_serial_is_current() -> None:
     old, new = DeployedJobs("/a", 3, {"x": 1}), DeployedJobs("/b", 5, {"x": 2})
     assert current([old, new]) == new and current([new, old]) == new
     assert current([]) is None
+
+
+@pytest.mark.parametrize(("field", "workspace", "expected"), [
+    ("root_path", None, "/Workspace/Users/ana@acme.com/.bundle/etl/prod"),
+    ("file_path", None, "/Workspace/Users/ana@acme.com/.bundle/etl/prod/files"),
+    ("artifact_path", {"root_path": "/Shared/etl"}, "/Shared/etl/artifacts"),
+    ("resource_path", {"root_path": "/Shared/etl/"}, "/Shared/etl/resources"),
+    ("file_path", {"root_path": "/Shared/etl", "file_path": "/Shared/code"}, "/Shared/code"),
+    ("current_user.userName", None, USER),
+    ("current_user.short_name", None, None),  # only a deploy knows how it is derived
+    ("file_path", {"root_path": "${var.root}"}, None),
+])
+def test_workspace_paths_a_deploy_resolves(field: str, workspace: dict | None,
+                                           expected: str | None) -> None:
+    from dabgen_ci.core.bundle.deploy_state import workspace_path
+
+    assert workspace_path(field, workspace, "etl", "prod", lambda: USER) == expected
