@@ -309,3 +309,19 @@ def test_workspace_paths_are_resolved_as_a_deploy_resolves_them(
     assert [(c["path"], c.get("new")) for c in etl["changes"]] == [
         ("timeout_seconds", 9000),
         ("tags.later", "${workspace.current_user.short_name}")]  # only a deploy knows it
+
+
+def test_deleting_the_whole_bundle_deletes_what_its_state_binds(
+        checkout: Path, served: tuple[Path, WorkspaceServer]) -> None:
+    # the prod state (as the base revision configures prod) binds 1001 and 1004; 1002 and
+    # 1003 were never deployed from this bundle
+    snapshot, server = served
+    deploy_state(snapshot, "bundle", {"nightly_sales_etl": 1001, "old_training": 1004})
+    shutil.rmtree(checkout / "bundle")
+    commit(checkout)
+    data = as_json(review(checkout, "--base", "origin/main", "--json", env=live_env(server)))
+    plan = data["bundles"][0]["plan"]
+    assert sorted((j["kind"], j["key"], j["job_id"]) for j in plan["jobs"]) == [
+        ("delete", "nightly_sales_etl", 1001), ("delete", "old_training", 1004)]
+    assert plan["state"].endswith("/.bundle/bundle/prod/state/terraform.tfstate` binds 2 "
+                                  "job(s)")

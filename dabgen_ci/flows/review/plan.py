@@ -20,7 +20,7 @@ import functools
 import posixpath
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -67,20 +67,11 @@ def deploy_plan(loaded: LoadedBundle, root: str, target: str,
     bundle = resolved.get("bundle")
     mode = bundle.get("mode") if isinstance(bundle, dict) else None
     pause = deploy_default(resolved.get("presets"), mode)
-    name = bundle.get("name") if isinstance(bundle, dict) else None
-    name = name if isinstance(name, str) else ""
-    workspace = resolved.get("workspace")
-    workspace = workspace if isinstance(workspace, dict) else None
-    user = _user_name(source)
-    state, state_note = read_state(source, workspace, name, target, user)
-    bound = state.ids if state is not None else None
-
-    @functools.cache
-    def path_of(field: str) -> str | None:
-        return workspace_path(field, workspace, name, target, user)
-
+    deployed = target_state(resolved, target, source)
+    bound = deployed.bound
     planned = tuple(_planned(root, key, as_deployed(settings, pause), resources.get(key), bound)
-                    for key, settings in _jobs(_bundle_references(resolved, target, path_of)))
+                    for key, settings in _jobs(_bundle_references(resolved, target,
+                                                                  deployed.path_of)))
     gone = _removed(root, removed, bound) + _only_in_state(
         bound, {p.key for p in planned} | {r.key for r in removed})
     try:
@@ -88,7 +79,35 @@ def deploy_plan(loaded: LoadedBundle, root: str, target: str,
     except WorkspaceError as exc:
         return DeployPlan(target, skipped=f"could not read the workspace: {exc}")
     plan = plan_deploy(target, planned, gone, live, read_sync_base(loaded.root))
-    return masked(replace(plan, state=state_note), sensitive_name)
+    return masked(replace(plan, state=deployed.note), sensitive_name)
+
+
+@dataclass(frozen=True)
+class TargetState:
+    """What the workspace says of a target: the jobs its deployment state binds (None: not
+    read), the line the plan shows about it, and its ``${workspace.*}`` paths."""
+
+    bound: Mapping[str, int] | None
+    note: str
+    path_of: Callable[[str], str | None]
+
+
+def target_state(resolved: Mapping[str, Any], target: str,
+                 source: WorkspaceSource) -> TargetState:
+    """Read the deployment state of ``target`` (``resolved``: the target applied)."""
+    bundle = resolved.get("bundle")
+    name = bundle.get("name") if isinstance(bundle, dict) else None
+    name = name if isinstance(name, str) else ""
+    workspace = resolved.get("workspace")
+    workspace = workspace if isinstance(workspace, dict) else None
+    user = _user_name(source)
+    state, note = read_state(source, workspace, name, target, user)
+
+    @functools.cache
+    def path_of(field: str) -> str | None:
+        return workspace_path(field, workspace, name, target, user)
+
+    return TargetState(state.ids if state is not None else None, note, path_of)
 
 
 def read_state(source: WorkspaceSource, workspace: Mapping[str, Any] | None, bundle_name: str,
@@ -124,15 +143,32 @@ def read_state(source: WorkspaceSource, workspace: Mapping[str, Any] | None, bun
 
 
 def removal_plan(root: str, target: str, removed: tuple[JobResource, ...],
-                 source: WorkspaceSource) -> DeployPlan:
-    """The plan of a change that deletes the whole bundle: every job of it goes."""
-    gone = tuple(RemovedResource(r.key, _in_repo(root, r.file), r.job_id, r.name)
-                 for r in removed)
+                 source: WorkspaceSource, base_config: Mapping[str, Any] | None) -> DeployPlan:
+    """The plan of a change that deletes the whole bundle: every job it deployed goes.
+
+    Which jobs those are comes from the deployment state of the target as the base
+    revision configured it; without a readable state, from the resource headers."""
+    deployed = _base_state(base_config, target, source)
+    bound = deployed.bound if deployed else None
+    gone = _removed(root, removed, bound) + _only_in_state(bound, {r.key for r in removed})
     try:
         live = read_live(source, [r.job_id for r in gone])
     except WorkspaceError as exc:
         return DeployPlan(target, skipped=f"could not read the workspace: {exc}")
-    return masked(plan_deploy(target, (), gone, live), sensitive_name)
+    plan = plan_deploy(target, (), gone, live)
+    return masked(replace(plan, state=deployed.note if deployed else ""), sensitive_name)
+
+
+def _base_state(config: Mapping[str, Any] | None, target: str,
+                source: WorkspaceSource) -> TargetState | None:
+    targets = config.get("targets") if config else None
+    if config is None or not isinstance(targets, dict) or target not in targets:
+        return None
+    try:
+        resolved = resolve_target(dict(config), target)
+    except BadInputError:
+        return None
+    return target_state(resolved, target, source)
 
 
 def read_live(source: WorkspaceSource, ids: list[int | None]) -> dict[int, Any]:
