@@ -325,3 +325,20 @@ def test_deleting_the_whole_bundle_deletes_what_its_state_binds(
         ("delete", "nightly_sales_etl", 1001), ("delete", "old_training", 1004)]
     assert plan["state"].endswith("/.bundle/bundle/prod/state/terraform.tfstate` binds 2 "
                                   "job(s)")
+
+
+def test_when_the_user_cannot_be_asked_the_plan_says_so_and_asks_once(
+        checkout: Path, served: tuple[Path, WorkspaceServer]) -> None:
+    snapshot, server = served
+    server.fail("/api/2.0/preview/scim/v2/Me", 403, times=None)
+    edit(checkout, ETL, '        "team": "sales-analytics"\n',
+         '        "team": "sales-analytics"\n        a: ${workspace.current_user.userName}\n'
+         '        b: ${workspace.file_path}\n')
+    plan = plan_of(checkout, server)
+    assert plan["state"].startswith("not read (the deploying user is unknown: permission "
+                                    "denied")
+    assert {j["kind"] for j in plan["jobs"]} == {"update"}  # the headers stand in
+    etl = {j["key"]: j for j in plan["jobs"]}["nightly_sales_etl"]
+    assert ("tags.a", "${workspace.current_user.userName}") in [
+        (c["path"], c.get("new")) for c in etl["changes"]]
+    assert server.requests["GET /api/2.0/preview/scim/v2/Me"] == 1

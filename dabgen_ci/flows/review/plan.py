@@ -244,11 +244,16 @@ def _jobs(config: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 def _user_name(source: WorkspaceSource) -> Callable[[], str | None]:
     """Who deploys (``~``, ``${workspace.current_user.userName}``): asked once, and only
     when a path needs it; a failure to ask is the reason the caller reports."""
-    known: list[str | None] = []
+    known: list[str | None | WorkspaceError] = []
 
     def user_name() -> str | None:
         if not known:
-            known.append(source.current_user_name())
+            try:
+                known.append(source.current_user_name())
+            except WorkspaceError as exc:  # kept: asking again would only wait again
+                known.append(exc)
+        if isinstance(known[0], WorkspaceError):
+            raise known[0]
         return known[0]
 
     return user_name
