@@ -329,7 +329,7 @@ def test_deleting_the_whole_bundle_deletes_what_its_state_binds(
 
 def test_when_the_user_cannot_be_asked_the_plan_says_so_and_asks_once(
         checkout: Path, served: tuple[Path, WorkspaceServer]) -> None:
-    snapshot, server = served
+    server = served[1]
     server.fail("/api/2.0/preview/scim/v2/Me", 403, times=None)
     edit(checkout, ETL, '        "team": "sales-analytics"\n',
          '        "team": "sales-analytics"\n        a: ${workspace.current_user.userName}\n'

@@ -244,7 +244,7 @@ def _jobs(config: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 def _user_name(source: WorkspaceSource) -> Callable[[], str | None]:
     """Who deploys (``~``, ``${workspace.current_user.userName}``): asked once, and only
     when a path needs it; a failure to ask is the reason the caller reports."""
-    known: list[str | None | WorkspaceError] = []
+    known: list[str | WorkspaceError | None] = []
 
     def user_name() -> str | None:
         if not known:
