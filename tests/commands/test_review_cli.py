@@ -342,3 +342,42 @@ def test_when_the_user_cannot_be_asked_the_plan_says_so_and_asks_once(
     assert ("tags.a", "${workspace.current_user.userName}") in [
         (c["path"], c.get("new")) for c in etl["changes"]]
     assert server.requests["GET /api/2.0/preview/scim/v2/Me"] == 1
+
+
+def test_a_state_under_another_identitys_home_is_found_through_the_jobs(
+        checkout: Path, served: tuple[Path, WorkspaceServer]) -> None:
+    # prod was deployed by a service principal; the review reads as dabgen@example.com,
+    # whose ~ holds no state. The deployed jobs name their deployment's metadata.json.
+    snapshot, server = served
+    owner = "/Workspace/Users/deployer@example.com/.bundle/bundle/prod/state"
+    deploy_state(snapshot, "bundle", DEMO_BOUND,
+                 folder=state_dir(snapshot, "bundle", user="deployer@example.com"))
+    for job_id in (1001, 1002, 1003):
+        job_file = snapshot / "jobs" / f"{job_id}.json"
+        job = json.loads(job_file.read_text())
+        job["settings"]["deployment"] = {"kind": "BUNDLE",
+                                         "metadata_file_path": f"{owner}/metadata.json"}
+        job_file.write_text(json.dumps(job))
+    plan = plan_of(checkout, server)
+    assert {j["kind"] for j in plan["jobs"]} == {"update"}
+    assert plan["state"] == (
+        f"`{owner}/terraform.tfstate` binds 3 job(s) — none in `/Workspace/Users/"
+        "dabgen@example.com/.bundle/bundle/prod/state`, the jobs' deployment metadata names "
+        "this folder (deployed by another identity or root_path than the review's)")
+
+
+def test_jobs_that_name_different_deployments_are_not_guessed_between(
+        checkout: Path, served: tuple[Path, WorkspaceServer]) -> None:
+    snapshot, server = served
+    for job_id, user in ((1001, "a@example.com"), (1002, "b@example.com")):
+        deploy_state(snapshot, "bundle", DEMO_BOUND,
+                     folder=state_dir(snapshot, "bundle", user=user))
+        job_file = snapshot / "jobs" / f"{job_id}.json"
+        job = json.loads(job_file.read_text())
+        job["settings"]["deployment"] = {"kind": "BUNDLE", "metadata_file_path":
+                                         f"/Workspace/Users/{user}/.bundle/bundle/prod/state/"
+                                         "metadata.json"}
+        job_file.write_text(json.dumps(job))
+    plan = plan_of(checkout, server)
+    assert plan["state"].startswith("none in `/Workspace/Users/dabgen@example.com/")
+    assert {j["kind"] for j in plan["jobs"]} == {"create"}

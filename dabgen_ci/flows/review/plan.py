@@ -16,7 +16,6 @@ the target's presets give it (PAUSED in development mode), as ``bundle deploy`` 
 
 from __future__ import annotations
 
-import functools
 import posixpath
 import re
 from collections.abc import Callable, Mapping
@@ -24,14 +23,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from dabgen_ci.core.bundle.deploy_state import (
-    STATE_FILES,
-    DeployedJobs,
-    current,
-    parse_state,
-    state_folder,
-    workspace_path,
-)
 from dabgen_ci.core.bundle.pause import as_deployed, deploy_default
 from dabgen_ci.core.paths import is_inside
 from dabgen_ci.core.review.plan import (
@@ -44,6 +35,7 @@ from dabgen_ci.core.review.plan import (
 from dabgen_ci.core.sync.base import JOBS_DIR, parse_job_record
 from dabgen_ci.errors import BadInputError, NotFoundError, WorkspaceError
 from dabgen_ci.flows.review.bundle import JobResource
+from dabgen_ci.flows.review.state import TargetState, state_the_jobs_name, target_state
 from dabgen_ci.validate.loader import LoadedBundle
 from dabgen_ci.validate.rules_secrets import sensitive_name
 from dabgen_ci.validate.targets import resolve_target
@@ -68,78 +60,37 @@ def deploy_plan(loaded: LoadedBundle, root: str, target: str,
     mode = bundle.get("mode") if isinstance(bundle, dict) else None
     pause = deploy_default(resolved.get("presets"), mode)
     deployed = target_state(resolved, target, source)
-    bound = deployed.bound
-    planned = tuple(_planned(root, key, as_deployed(settings, pause), resources.get(key), bound)
-                    for key, settings in _jobs(_bundle_references(resolved, target,
-                                                                  deployed.path_of)))
-    gone = _removed(root, removed, bound) + _only_in_state(
-        bound, {p.key for p in planned} | {r.key for r in removed})
-    try:
+    jobs = [(key, as_deployed(settings, pause)) for key, settings in
+            _jobs(_bundle_references(resolved, target, deployed.path_of))]
+
+    def bind(bound: Mapping[str, int] | None) -> _Bound:
+        planned = tuple(_planned(root, key, settings, resources.get(key), bound)
+                        for key, settings in jobs)
+        gone = _removed(root, removed, bound) + _only_in_state(
+            bound, {p.key for p in planned} | {r.key for r in removed})
         live = read_live(source, [*(p.job_id for p in planned), *(g.job_id for g in gone)])
+        return _Bound(planned, gone, live)
+
+    try:
+        bound = bind(deployed.bound)
+        named = state_the_jobs_name(source, deployed, target, [
+            bound.live.get(p.header_job_id) for p in bound.planned if p.header_job_id])
+        if named is not None:
+            deployed, bound = named, bind(named.bound)
     except WorkspaceError as exc:
         return DeployPlan(target, skipped=f"could not read the workspace: {exc}")
-    plan = plan_deploy(target, planned, gone, live, read_sync_base(loaded.root))
+    plan = plan_deploy(target, bound.planned, bound.gone, bound.live,
+                       read_sync_base(loaded.root))
     return masked(replace(plan, state=deployed.note), sensitive_name)
 
 
 @dataclass(frozen=True)
-class TargetState:
-    """What the workspace says of a target: the jobs its deployment state binds (None: not
-    read), the line the plan shows about it, and its ``${workspace.*}`` paths."""
+class _Bound:
+    """The resources of a plan under one reading of the deployment state."""
 
-    bound: Mapping[str, int] | None
-    note: str
-    path_of: Callable[[str], str | None]
-
-
-def target_state(resolved: Mapping[str, Any], target: str,
-                 source: WorkspaceSource) -> TargetState:
-    """Read the deployment state of ``target`` (``resolved``: the target applied)."""
-    bundle = resolved.get("bundle")
-    name = bundle.get("name") if isinstance(bundle, dict) else None
-    name = name if isinstance(name, str) else ""
-    workspace = resolved.get("workspace")
-    workspace = workspace if isinstance(workspace, dict) else None
-    user = _user_name(source)
-    state, note = read_state(source, workspace, name, target, user)
-
-    @functools.cache
-    def path_of(field: str) -> str | None:
-        return workspace_path(field, workspace, name, target, user)
-
-    return TargetState(state.ids if state is not None else None, note, path_of)
-
-
-def read_state(source: WorkspaceSource, workspace: Mapping[str, Any] | None, bundle_name: str,
-               target: str, user: Callable[[], str | None]) -> tuple[DeployedJobs | None, str]:
-    """The target's deployment state (None: it could not be read) and a line for the plan.
-
-    No state file at all is a state too: the target was never deployed, nothing is bound.
-    """
-    try:
-        folder = state_folder(workspace, bundle_name, target, user)
-    except BadInputError as exc:
-        return None, (f"not read ({exc}): the resource headers are taken as the bound "
-                      "job ids")
-    except WorkspaceError as exc:
-        return None, (f"not read (the deploying user is unknown: {exc}): the resource "
-                      "headers are taken as the bound job ids")
-    states = []
-    for file in STATE_FILES:
-        path = f"{folder}/{file}"
-        try:
-            states.append(parse_state(path, source.export(path).content))
-        except NotFoundError:
-            continue
-        except (BadInputError, WorkspaceError) as exc:
-            return None, (f"not read ({exc}): the resource headers are taken as the bound "
-                          "job ids")
-    state = current(states)
-    if state is None:
-        return DeployedJobs(folder, 0, {}), (
-            f"none in `{folder}`: target `{target}` was never deployed, so nothing is "
-            "bound yet")
-    return state, f"`{state.file}` binds {len(state.ids)} job(s)"
+    planned: tuple[PlannedResource, ...]
+    gone: tuple[RemovedResource, ...]
+    live: dict[int, Any]
 
 
 def removal_plan(root: str, target: str, removed: tuple[JobResource, ...],
@@ -239,24 +190,6 @@ def _jobs(config: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     jobs = (config.get("resources") or {}).get("jobs") or {}
     return [(k, v) for k, v in jobs.items() if isinstance(v, dict)] if isinstance(jobs,
                                                                                   dict) else []
-
-
-def _user_name(source: WorkspaceSource) -> Callable[[], str | None]:
-    """Who deploys (``~``, ``${workspace.current_user.userName}``): asked once, and only
-    when a path needs it; a failure to ask is the reason the caller reports."""
-    known: list[str | WorkspaceError | None] = []
-
-    def user_name() -> str | None:
-        if not known:
-            try:
-                known.append(source.current_user_name())
-            except WorkspaceError as exc:  # kept: asking again would only wait again
-                known.append(exc)
-        if isinstance(known[0], WorkspaceError):
-            raise known[0]
-        return known[0]
-
-    return user_name
 
 
 def _bundle_references(config: dict[str, Any], target: str,
