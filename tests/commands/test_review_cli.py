@@ -360,6 +360,8 @@ def test_a_state_under_another_identitys_home_is_found_through_the_jobs(
         job_file.write_text(json.dumps(job))
     plan = plan_of(checkout, server)
     assert {j["kind"] for j in plan["jobs"]} == {"update"}
+    # the deploy sets `deployment` itself (the CLI annotates every job it deploys)
+    assert [c["path"] for j in plan["jobs"] for c in j["changes"]] == ["timeout_seconds"]
     assert plan["state"] == (
         f"`{owner}/terraform.tfstate` binds 3 job(s) — none in `/Workspace/Users/"
         "dabgen@example.com/.bundle/bundle/prod/state`, the jobs' deployment metadata names "
