@@ -72,13 +72,21 @@ def _workspace_path(field: str, workspace: Mapping[str, Any] | None, bundle_name
     settings = workspace or {}
     known = {"${bundle.name}": bundle_name, "${bundle.target}": target}
     root = _resolve(_text(settings.get("root_path")) or DEFAULT_ROOT, known, user_name)
-    root = root.rstrip("/") or "/"
+    root = _in_workspace(root.rstrip("/") or "/")
     if field == "root_path":
         return root
     if field not in _SUBFOLDERS:
         raise BadInputError(f"`${{workspace.{field}}}` is not a path dabgen knows")
     path = _text(settings.get(field)) or "${workspace.root_path}/" + _SUBFOLDERS[field]
-    return _resolve(path, {**known, "${workspace.root_path}": root}, user_name).rstrip("/")
+    return _in_workspace(
+        _resolve(path, {**known, "${workspace.root_path}": root}, user_name).rstrip("/"))
+
+
+def _in_workspace(path: str) -> str:
+    """As the CLI's PrependWorkspacePrefix: an absolute path outside ``/Workspace/`` and
+    ``/Volumes/`` is the same folder under ``/Workspace`` (``/Users/a`` is
+    ``/Workspace/Users/a``), and a deploy writes it that way into job settings."""
+    return path if path.startswith(("/Workspace/", "/Volumes/")) else "/Workspace" + path
 
 
 def _text(value: object) -> str:

@@ -21,7 +21,9 @@ def never_asked() -> str | None:
     ({"root_path": "~/deploys/${bundle.name}"}, "/Workspace/Users/ana@acme.com/deploys/etl/state"),
     ({"root_path": "/Workspace/Users/${workspace.current_user.userName}/.bundle/x/"
       "${bundle.target}"}, "/Workspace/Users/ana@acme.com/.bundle/x/prod/state"),
-    ({"root_path": "/Shared/etl", "state_path": "${workspace.root_path}/s/"}, "/Shared/etl/s"),
+    ({"root_path": "/Shared/etl", "state_path": "${workspace.root_path}/s/"},
+     "/Workspace/Shared/etl/s"),
+    ({"root_path": "/Volumes/main/ops/deploys"}, "/Volumes/main/ops/deploys/state"),
 ])
 def test_where_the_state_lives(workspace: dict | None, expected: str) -> None:
     assert state_folder(workspace, "etl", "prod", lambda: USER) == expected
@@ -29,7 +31,7 @@ def test_where_the_state_lives(workspace: dict | None, expected: str) -> None:
 
 def test_the_user_is_asked_only_when_a_path_needs_it_and_once() -> None:
     assert state_folder({"root_path": "/Shared/etl"}, "etl", "prod", never_asked) == \
-        "/Shared/etl/state"
+        "/Workspace/Shared/etl/state"
     asked: list[str] = []
 
     def user() -> str:
@@ -105,9 +107,11 @@ def test_the_higher_serial_is_current() -> None:
 @pytest.mark.parametrize(("field", "workspace", "expected"), [
     ("root_path", None, "/Workspace/Users/ana@acme.com/.bundle/etl/prod"),
     ("file_path", None, "/Workspace/Users/ana@acme.com/.bundle/etl/prod/files"),
-    ("artifact_path", {"root_path": "/Shared/etl"}, "/Shared/etl/artifacts"),
-    ("resource_path", {"root_path": "/Shared/etl/"}, "/Shared/etl/resources"),
-    ("file_path", {"root_path": "/Shared/etl", "file_path": "/Shared/code"}, "/Shared/code"),
+    ("artifact_path", {"root_path": "/Shared/etl"}, "/Workspace/Shared/etl/artifacts"),
+    ("resource_path", {"root_path": "/Workspace/Shared/etl/"},
+     "/Workspace/Shared/etl/resources"),
+    ("file_path", {"root_path": "/Shared/etl", "file_path": "/Shared/code"},
+     "/Workspace/Shared/code"),
     ("current_user.userName", None, USER),
     ("current_user.short_name", None, None),  # only a deploy knows how it is derived
     ("file_path", {"root_path": "${var.root}"}, None),
