@@ -1,7 +1,9 @@
-"""Flush a rendered bundle to disk in one step: the output is complete or untouched.
+"""Flush a rendered bundle (or a snapshot) to disk in one step: the output is complete or
+untouched.
 
 Files are first written to a staging directory inside ``out``; then what dabgen owns
-(``databricks.yml``, ``resources/``, ``src/``) is moved aside, the staged entries are moved
+(``databricks.yml``, ``resources/``, ``src/``; ``jobs/`` and ``workspace/`` of a snapshot)
+is moved aside, the staged entries are moved
 in with renames, and only then is the old copy deleted. Any failure or interruption before
 that point (a full disk, a name the file system refuses, Ctrl-C) moves the old entries back,
 so the directory is the old tree or the new one, never a mixture. ``out`` itself is never
@@ -23,6 +25,7 @@ import tempfile
 import threading
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -32,6 +35,19 @@ from dabgen_ci.errors import BadInputError
 OWNED = ("databricks.yml", "resources", "src")
 _STAGE_PREFIX = ".dabgen-new-"
 _OLD_PREFIX = ".dabgen-old-"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What dabgen owns in an output folder (and replaces with ``force``), and its name."""
+
+    owned: tuple[str, ...]
+    described: str  # the owned entries, as the refusal to overwrite names them
+    noun: str  # what the folder holds, for messages
+
+
+BUNDLE = Layout(OWNED, "databricks.yml, resources/ and src/", "bundle")
+SNAPSHOT = Layout(("jobs", "workspace"), "jobs/ and workspace/", "snapshot")
 
 
 class OutputError(BadInputError):
@@ -45,16 +61,16 @@ def output_error(what: str, exc: OSError) -> OutputError:
     return OutputError(f"cannot write {what}{where}: {exc.strerror or exc}")
 
 
-def check_target(out: Path, *, force: bool) -> None:
+def check_target(out: Path, *, force: bool, layout: Layout = BUNDLE) -> None:
     """Refuse early (before any API call) when writing would overwrite without ``force``,
     could not happen at all, or would replace a symlink."""
     try:
-        _check_target(out, force=force)
+        _check_target(out, force=force, layout=layout)
     except OSError as exc:
         raise output_error(f"--out {out}", exc) from None
 
 
-def _check_target(out: Path, *, force: bool) -> None:
+def _check_target(out: Path, *, force: bool, layout: Layout) -> None:
     if not out.exists():
         _check_creatable(out)
         return
@@ -63,9 +79,9 @@ def _check_target(out: Path, *, force: bool) -> None:
     if any(out.iterdir()) and not force:
         raise BadInputError(
             f"--out {out} is not empty; choose an empty directory or pass --force to replace "
-            "databricks.yml, resources/ and src/ there"
+            f"{layout.described} there"
         )
-    for name in OWNED:
+    for name in layout.owned:
         if (out / name).is_symlink():
             raise PathRefused(
                 f"--out {out}: {name} is a symbolic link; dabgen replaces only real files and "
@@ -88,13 +104,14 @@ def write_bundle(
     *,
     force: bool,
     write: Callable[[Path, bytes], None] | None = None,
+    layout: Layout = BUNDLE,
 ) -> list[str]:
     """Write ``files`` (POSIX relative path → bytes) under ``out``; returns the paths written.
 
     ``write`` writes one staged file (default: :func:`~dabgen_ci.core.paths.write_file`);
     it is a parameter so a test can make the disk fail at the one place that writes.
     """
-    with StagedBundle(out, force=force, write=write) as staged:
+    with StagedBundle(out, force=force, write=write, layout=layout) as staged:
         return staged.commit(files)
 
 
@@ -109,8 +126,9 @@ class StagedBundle:
     """
 
     def __init__(self, out: Path, *, force: bool, write: Callable[[Path, bytes], None] | None
-                 = None, threads: int = 2) -> None:
+                 = None, threads: int = 2, layout: Layout = BUNDLE) -> None:
         self._out, self._force, self._write = out, force, write or _write_new
+        self._layout = layout
         # (checked relative path, content or None to remove, whether it was written before)
         self._queue: queue.Queue[tuple[str, bytes | None, bool] | None] = queue.Queue()
         self._workers = [threading.Thread(target=self._work, name=f"dabgen-write-{n}")
@@ -121,13 +139,13 @@ class StagedBundle:
         self._lock = threading.Lock()
 
     def __enter__(self) -> StagedBundle:
-        check_target(self._out, force=self._force)
+        check_target(self._out, force=self._force, layout=self._layout)
         self._created = _make_dirs(self._out)
         try:
             self._staging = Path(tempfile.mkdtemp(prefix=_STAGE_PREFIX, dir=self._out))
         except OSError as exc:
             _remove_created(self._created)
-            raise output_error(f"the bundle in {self._out}", exc) from None
+            raise output_error(self._what, exc) from None
         for worker in self._workers:
             worker.start()
         return self
@@ -144,6 +162,10 @@ class StagedBundle:
         if exc is not None:
             _remove_created(self._created)
 
+    @property
+    def _what(self) -> str:
+        return f"the {self._layout.noun} in {self._out}"
+
     def put(self, rel: str, content: bytes) -> None:
         """Write ``content`` at ``rel`` in the background (again only if it changed)."""
         previous = self._staged.get(rel)
@@ -151,8 +173,8 @@ class StagedBundle:
             if previous is content or previous == content:
                 return
             self._drain()  # the earlier write of this file is done before it is replaced
-        else:
-            relative(rel, what="bundle file")  # refused here, before anything is written
+        else:  # refused here, before anything is written
+            relative(rel, what=f"{self._layout.noun} file")
         self._staged[rel] = content
         self._queue.put((rel, content, previous is not None))
 
@@ -161,8 +183,8 @@ class StagedBundle:
         for every write and move the bundle in."""
         for rel in files:
             if rel not in self._staged:
-                relative(rel, what="bundle file")
-        _check_clashes(files)
+                relative(rel, what=f"{self._layout.noun} file")
+        _check_clashes(files, self._layout.noun)
         for rel, content in files.items():
             self.put(rel, content)
         for rel in [rel for rel in self._staged if rel not in files]:
@@ -171,9 +193,9 @@ class StagedBundle:
         self._drain()
         try:
             _swap(self._out, self._staging,
-                  sorted({*OWNED, *(rel.partition("/")[0] for rel in files)}))
+                  sorted({*self._layout.owned, *(rel.partition("/")[0] for rel in files)}))
         except OSError as exc:
-            raise output_error(f"the bundle in {self._out}", exc) from None
+            raise output_error(self._what, exc) from None
         return sorted(files)
 
     def _drain(self) -> None:
@@ -182,7 +204,7 @@ class StagedBundle:
         if self._errors:
             exc = self._errors[0]
             if isinstance(exc, OSError):
-                raise output_error(f"the bundle in {self._out}", exc) from None
+                raise output_error(self._what, exc) from None
             raise exc
 
     def _work(self) -> None:
@@ -213,7 +235,7 @@ def _write_new(path: Path, content: bytes) -> None:
     write_file(path, content, overwrite=False)
 
 
-def _check_clashes(paths: Iterable[str]) -> None:
+def _check_clashes(paths: Iterable[str], noun: str) -> None:
     """No path may be a folder of another (``a`` and ``a/b``); the paths passed the lexical
     rule, so their folders are exactly the prefixes that end before a ``/``."""
     wanted = set(paths)
@@ -225,7 +247,7 @@ def _check_clashes(paths: Iterable[str]) -> None:
             n = rel.find("/", n + 1)
     clashes = wanted & folders
     if clashes:
-        raise BadInputError(f"bundle file {min(clashes)} cannot be both a file and a folder")
+        raise BadInputError(f"{noun} file {min(clashes)} cannot be both a file and a folder")
 
 
 def _make_dirs(out: Path) -> list[Path]:

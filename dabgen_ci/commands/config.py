@@ -9,7 +9,7 @@ import click
 
 from dabgen_ci.commands.options import json_option
 from dabgen_ci.config.check import check_config_text
-from dabgen_ci.errors import BadInputError
+from dabgen_ci.config.files import read_config_text
 
 
 @click.group("config")
@@ -23,13 +23,7 @@ def config() -> None:
 @json_option
 def check(path: Path, as_json: bool) -> None:
     """Validate FILE (default .dabgen.yml); print every problem with its line (exit 1)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInputError(f"{path} does not exist; `dabgen init` writes a starter") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInputError(f"cannot read {path}: {exc}") from None
-    _, problems = check_config_text(text, str(path))
+    _, problems = check_config_text(read_config_text(path), str(path))
     if as_json:
         click.echo(json.dumps({"ok": not problems, "file": str(path), "problems": [
             {"line": p.line, "path": p.path, "message": p.message} for p in problems]},

@@ -16,6 +16,7 @@ from dabgen_ci.bundle_writer import check_zip_target, write_zip
 from dabgen_ci.commands.collector import few_full_collections
 from dabgen_ci.commands.options import json_option, source_from, source_options
 from dabgen_ci.commands.refine import render as render_refine
+from dabgen_ci.config.files import read_config
 from dabgen_ci.core.report import render_summary
 from dabgen_ci.core.results import GenerateResult
 from dabgen_ci.flows.generate import GenerateOptions, generate_jobs
@@ -41,11 +42,13 @@ class OutputOptions:
     as_json: bool
     snapshot: Path | None
     profile: str | None
+    config_file: Path | None
 
     def generate_options(self) -> GenerateOptions:
+        secrets = read_config(self.config_file).secrets if self.config_file else None
         return GenerateOptions(out=self.out, force=self.force, bundle_name=self.bundle_name,
                                run_cli=False if self.no_cli else None,
-                               parallelism=self.parallelism)
+                               parallelism=self.parallelism, secrets=secrets)
 
     def progress(self) -> Progress:
         return NullProgress() if self.as_json else StderrProgress()
@@ -80,6 +83,9 @@ def common_output_options(func: Callable[..., None]) -> Callable[..., None]:
         click.option("--ask", metavar="TEXT",
                      help="Then ask the Claude agent to refine the bundle (needs "
                           "ANTHROPIC_API_KEY); kept only if it still validates."),
+        click.option("--config", "config_file", metavar="FILE",
+                     type=click.Path(path_type=Path, dir_okay=False),
+                     help="A .dabgen.yml whose secrets.allow applies (as the bot applies it)."),
         json_option,
         source_options,
     ]
@@ -111,8 +117,9 @@ def job(job_ids: tuple[int, ...], all_jobs: bool, names: tuple[str, ...],
     require_selection(selection)  # before any credential or API work
     _check_ask(opts)
     _check_zip(opts)
+    options = opts.generate_options()  # a bad --config stops here, before the workspace
     source = source_from(opts.snapshot, opts.profile)
-    result = generate_jobs(source, selection, opts.generate_options(), opts.progress())
+    result = generate_jobs(source, selection, options, opts.progress())
     _finish(result, opts)
 
 
@@ -127,9 +134,10 @@ def path(workspace_path: str, job_name: str | None, warehouse_id: str | None,
     """The notebooks under a workspace folder → one job, one task per notebook."""
     _check_ask(opts)
     _check_zip(opts)
+    options = opts.generate_options()
     source = source_from(opts.snapshot, opts.profile)
     result = generate_path(
-        source, workspace_path, opts.generate_options(), opts.progress(),
+        source, workspace_path, options, opts.progress(),
         job_name=job_name, warehouse_id=warehouse_id,
     )
     _finish(result, opts)

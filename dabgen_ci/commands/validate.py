@@ -8,9 +8,8 @@ from pathlib import Path
 import click
 
 from dabgen_ci.commands.options import json_option
-from dabgen_ci.config import Config, parse_config
+from dabgen_ci.config.files import read_config
 from dabgen_ci.core.diagnostics import count
-from dabgen_ci.errors import BadInputError
 from dabgen_ci.validate import validate_bundle
 
 
@@ -26,7 +25,7 @@ def validate(bundle_dir: Path, target: str | None, no_cli: bool, require_cli: bo
              config_file: Path | None, as_json: bool) -> None:
     """Check a bundle: schema, references, files, task graph, secrets. Exit 1 on errors."""
     run_cli = False if no_cli else (True if require_cli else None)
-    secrets = _config(config_file).secrets if config_file is not None else None
+    secrets = read_config(config_file).secrets if config_file is not None else None
     report = validate_bundle(bundle_dir, target=target, run_cli=run_cli, secrets=secrets)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, default=str))
@@ -40,12 +39,3 @@ def validate(bundle_dir: Path, target: str | None, no_cli: bool, require_cli: bo
             click.echo(f"skipped {name}: {reason}")
     click.get_current_context().exit(0 if report.ok else 1)
 
-
-def _config(path: Path) -> Config:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BadInputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:  # not an OSError: it has no strerror
-        raise BadInputError(f"cannot read {path}: {exc}") from None
-    return parse_config(text, origin=str(path))

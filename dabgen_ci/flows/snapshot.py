@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from dabgen_ci.bundle_writer import check_target
+from dabgen_ci.bundle_writer import SNAPSHOT, check_target
 from dabgen_ci.core.bundle.sources import workspace_refs
 from dabgen_ci.flows.export import export_sources
 from dabgen_ci.progress import Progress
@@ -33,7 +33,7 @@ def take_snapshot(
 ) -> SnapshotResult:
     """Sources that do not exist are left out and reported: ``generate`` from the snapshot
     then flags the tasks that use them, exactly as it would against the workspace."""
-    check_target(out, force=force)
+    check_target(out, force=force, layout=SNAPSHOT)
     progress.start("fetch jobs", total=len(job_ids))
     jobs = []
     for job_id in job_ids:
@@ -44,5 +44,5 @@ def take_snapshot(
     files = [r.workspace_path for r in refs if r.kind != "directory"]
     dirs = [r.workspace_path for r in refs if r.kind == "directory"]
     exported = export_sources(source, files, dirs, progress=progress)
-    written = write_snapshot(out, jobs, exported.exported.values())
+    written = write_snapshot(out, jobs, exported.exported.values(), force=force)
     return SnapshotResult(written, dict(exported.missing))

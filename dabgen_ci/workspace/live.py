@@ -180,6 +180,11 @@ class LiveSource:
         )
         return ExportedObject(path, content, file_type, is_notebook)
 
+    def current_user_name(self) -> str | None:
+        body = self._get("preview/scim/v2/Me", {}, "the current user")
+        name = body.get("userName")
+        return name if isinstance(name, str) and name else None
+
 
 def _merge_page(settings: JsonObject, page: JsonObject, host: str, what: str) -> None:
     for key in PAGED_ARRAYS:

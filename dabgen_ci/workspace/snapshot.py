@@ -283,6 +283,9 @@ class SnapshotSource:
         children = [i._replace(path=f"{prefix}/{n}") for n, (i, _) in self._entries(disk).items()]
         return sorted(children, key=lambda i: i.path)
 
+    def current_user_name(self) -> str | None:
+        return None  # a snapshot holds jobs and files, not who exported them
+
     def export(self, path: str) -> ExportedObject:
         self._count("workspace/export")
         info, disk = self.locate(path)

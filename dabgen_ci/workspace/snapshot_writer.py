@@ -1,7 +1,10 @@
 """Write jobs and exported objects as a snapshot directory (see :mod:`.snapshot`).
 
 Pure of network: callers fetch, this writes. Plan first (every target path checked, no
-collisions, nothing outside ``out_dir``), then write, so a bad input leaves no half snapshot.
+collisions, nothing outside ``out_dir``), then write the way a bundle is written
+(:mod:`dabgen_ci.bundle_writer`): staged, then ``jobs/`` and ``workspace/`` swapped in whole.
+A failure or Ctrl-C leaves the old snapshot, and ``--force`` leaves no job of an earlier
+snapshot behind for ``generate --all`` to pick up.
 """
 
 from __future__ import annotations
@@ -10,8 +13,9 @@ import json
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
+from dabgen_ci.bundle_writer import SNAPSHOT, write_bundle
 from dabgen_ci.core.json_types import JsonObject
-from dabgen_ci.core.paths import lexical_problem, write_file, write_target
+from dabgen_ci.core.paths import lexical_problem
 from dabgen_ci.core.workspace_objects import DESIGNER_SUFFIX
 from dabgen_ci.errors import BadInputError
 from dabgen_ci.workspace.base import ExportedObject
@@ -62,7 +66,8 @@ def _object_file(obj: ExportedObject) -> tuple[PurePosixPath, bytes]:
 
 
 def write_snapshot(
-    out_dir: Path, jobs: Iterable[JsonObject], objects: Iterable[ExportedObject]
+    out_dir: Path, jobs: Iterable[JsonObject], objects: Iterable[ExportedObject], *,
+    force: bool = False,
 ) -> list[Path]:
     """Write ``jobs`` and ``objects`` under ``out_dir``; return the files written, in order."""
     plan: dict[PurePosixPath, bytes] = {}
@@ -70,11 +75,6 @@ def write_snapshot(
         if rel in plan:
             raise BadInputError(f"two snapshot entries would both be written to {rel}")
         plan[rel] = data
-    where = f"the snapshot {out_dir}"
-    targets = [write_target(Path(out_dir), rel.as_posix(), what="refusing to write",
-                            where=where) for rel in plan]
-    for target, rel, data in zip(targets, plan, plan.values(), strict=True):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_file(write_target(Path(out_dir), rel.as_posix(), what="refusing to write",
-                                where=where), data)
+    write_bundle(Path(out_dir), {rel.as_posix(): data for rel, data in plan.items()},
+                 force=force, layout=SNAPSHOT)
     return [Path(out_dir).joinpath(*rel.parts) for rel in plan]

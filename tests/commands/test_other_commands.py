@@ -111,3 +111,19 @@ def test_snapshot_reports_sources_that_do_not_exist(workspace: WorkspaceServer,
     assert done.returncode == 0, done.stderr
     assert "warning: /Workspace/Users/data-eng@acme.com/ml/evaluate.py not exported" in done.stderr
     assert "1 source(s) missing" in done.stdout
+
+
+def test_snapshot_force_replaces_the_snapshot_whole(workspace: WorkspaceServer,
+                                                    tmp_path: Path) -> None:
+    snap = tmp_path / "taken"
+    first = run(["snapshot", "--job", "1001", "--out", str(snap)], live_env(workspace))
+    assert first.exit_code == 0, first.stderr
+    refused = run(["snapshot", "--job", "1003", "--out", str(snap)], live_env(workspace))
+    assert refused.exit_code == 2 and "--force to replace jobs/ and workspace/" in refused.stderr
+    assert run(["snapshot", "--job", "1003", "--out", str(snap), "--force"],
+               live_env(workspace)).exit_code == 0
+    # generate --all from it sees job 1003 only: nothing of the earlier snapshot is left
+    assert sorted(p.name for p in (snap / "jobs").iterdir()) == ["1003.json"]
+    code, report = run_json(["generate", "job", "--all", "--out", str(tmp_path / "b"),
+                             "--workspace-snapshot", str(snap)])
+    assert code == 0 and [j["job_id"] for j in report["jobs"]] == [1003], report

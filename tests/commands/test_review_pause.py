@@ -6,6 +6,7 @@ generated bundle but fires where someone writes UNPAUSED for `dev`."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from tests.commands.cli_support import live_env
 from tests.commands.test_review_cli import as_json, review
 from tests.review.repo import DEMO, ETL, clone, commit, demo_bundle, edit, make_origin
+from tests.review.state import DEMO_BOUND, deploy_state, state_dir
 from tests.servers.workspace_server import WorkspaceServer
 
 SCHEDULE = "        timezone_id: Europe/Amsterdam\n"
@@ -27,8 +29,13 @@ def bundle_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def workspace() -> Iterator[WorkspaceServer]:
-    with WorkspaceServer(DEMO, token="dapi" + "0" * 32) as server:
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkspaceServer]:
+    """The demo workspace with the bundle deployed to prod and to dev (its jobs bound)."""
+    snapshot = Path(shutil.copytree(DEMO, tmp_path_factory.mktemp("ws") / "snapshot"))
+    for target in ("prod", "dev"):
+        deploy_state(snapshot, "bundle", DEMO_BOUND,
+                     folder=state_dir(snapshot, "bundle", target=target))
+    with WorkspaceServer(snapshot, token="dapi" + "0" * 32) as server:
         yield server
 
 

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from dabgen_ci.cli import cli
 from tests.e2e.conftest import REPO, Run, World, git, parse_outputs
 from tests.review.repo import demo_bundle
+from tests.review.state import DEMO_BOUND, deploy_state
 
 CLEARED = ("DATABRICKS_HOST", "DATABRICKS_TOKEN", "DATABRICKS_CLIENT_ID",
            "DATABRICKS_CLIENT_SECRET", "DATABRICKS_AUTH_TYPE", "ANTHROPIC_API_KEY",
@@ -55,8 +56,10 @@ def pull_payload(world: World, number: int, action: str = "opened") -> dict[str,
 
 
 def seed_main_with_bundle(world: World, scratch: Path) -> None:
-    """`main` gets dabgen's bundle of the demo jobs 1001–1003 under bundle/."""
+    """`main` gets dabgen's bundle of the demo jobs 1001–1003 under bundle/, deployed to
+    its prod target (the workspace's deployment state binds the three jobs)."""
     files = demo_bundle(scratch / "generated")
+    deploy_state(world.snapshot, "generated", DEMO_BOUND)
     work = scratch / "seed"
     git(scratch, "clone", "-q", str(world.bare), str(work))
     for rel, data in files.items():

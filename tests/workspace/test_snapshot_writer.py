@@ -62,13 +62,30 @@ def test_refuses_paths_outside_the_snapshot(tmp_path: Path, path: str) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def test_refuses_a_symlink_that_leaves_the_snapshot(tmp_path: Path) -> None:
+def test_never_writes_through_a_symlink_that_leaves_the_snapshot(tmp_path: Path) -> None:
     (tmp_path / "out" / "workspace").mkdir(parents=True)
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "out" / "workspace" / "link").symlink_to(tmp_path / "elsewhere")
-    with pytest.raises(BadInputError, match="outside"):
+    with pytest.raises(BadInputError, match="not empty"):
         write_snapshot(tmp_path / "out", [], [ExportedObject("/link/x", b"x", "", False)])
+    # with force the old workspace/ is replaced whole: the link goes, never followed
+    write_snapshot(tmp_path / "out", [], [ExportedObject("/link/x", b"x", "", False)],
+                   force=True)
     assert list((tmp_path / "elsewhere").iterdir()) == []
+    written = tmp_path / "out" / "workspace" / "link"
+    assert not written.is_symlink() and (written / "x").read_bytes() == b"x"
+
+
+def test_force_replaces_the_whole_snapshot_and_a_failure_keeps_the_old(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_snapshot(out, [make_job(1)], [ExportedObject("/a.txt", b"a", "txt", False)])
+    write_snapshot(out, [make_job(2)], [], force=True)
+    assert sorted(p.name for p in (out / "jobs").iterdir()) == ["2.json"]  # no stale job 1
+    assert not (out / "workspace").exists()
+    with pytest.raises(BadInputError, match="both be written"):
+        write_snapshot(out, [make_job(3), make_job(3)], [], force=True)
+    assert sorted(p.name for p in (out / "jobs").iterdir()) == ["2.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["jobs"]  # no staging left behind
 
 
 @pytest.mark.parametrize(

@@ -3,15 +3,16 @@
 A job's name is whatever someone typed in the UI: ``Closes #2``, ``@data-team``, an HTML
 comment, a link. Put raw into a PR title, body, commit message or comment, GitHub would
 close the issue on merge, notify the team, hide text or show a link the bot never meant.
-Every renderer passes such text through one of these three functions:
+Every renderer passes such text through one of these functions:
 
 * :func:`literal` — Markdown: a code span (no markup, no link, no mention inside);
 * :func:`inert` — Markdown prose around dabgen's own words (an error line): markup
   characters backslash-escaped;
+* :func:`inert_quoting` — the same, keeping the code spans of dabgen's own message;
 * :func:`neutral` — plain text (a PR title, a commit message), which GitHub still scans
   for ``#123`` references, ``@mentions``, closing keywords and URLs.
 
-All three start from :func:`neutral`: one line, and a zero-width space (U+200B, invisible)
+All of them start from :func:`neutral`: one line, and a zero-width space (U+200B, invisible)
 after every ``@`` and ``#``, inside every closing keyword (``close``, ``fix``,
 ``resolve`` and their forms), after the ``<`` of ``<!--`` and in every ``://``, so none of
 them is recognised — in code spans too, whatever GitHub's parser does there.
@@ -20,6 +21,7 @@ them is recognised — in code spans too, whatever GitHub's parser does there.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 ZWSP = "\u200b"
 DEFAULT_LIMIT = 300
@@ -63,6 +65,24 @@ def inert(text: str, limit: int = 1000) -> str:
     """``text`` as Markdown prose that renders as written: markup characters (brackets
     included, so never a ``[text](link)``) backslash-escaped."""
     return _MARKUP.sub(r"\\\1", neutral(text, limit))
+
+
+def inert_quoting(text: str, limit: int = 1000) -> str:
+    """:func:`inert`, except that the parts of dabgen's message between backticks stay code
+    spans (:func:`literal`). A value with a backtick of its own only moves where a span
+    ends: every part is still made inert."""
+    parts = one_line(text, limit).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: no spans at all
+        return inert(text, limit)
+    return "".join(literal(p) if i % 2 else _spaced(inert, p) for i, p in enumerate(parts))
+
+
+def _spaced(render: Callable[[str], str], part: str) -> str:
+    """``render(part)`` with the single spaces around it kept (rendering strips them)."""
+    if not part.strip():
+        return part and " "
+    before = " " if part[0].isspace() else ""
+    return before + render(part) + (" " if part[-1].isspace() else "")
 
 
 def _break_keyword(match: re.Match[str]) -> str:

@@ -26,11 +26,10 @@ from typing import Any, Literal
 from dabgen_ci.core.bundle.pause import API_DEFAULT, PAUSABLE, PAUSE_PATHS
 from dabgen_ci.core.bundle.roundtrip import ABSENT, Difference, compare
 from dabgen_ci.core.review.align import align, name_items
-from dabgen_ci.core.secrets import mask_tokens
+from dabgen_ci.core.secrets import MASK, mask_tokens
 
 ChangeKind = Literal["update", "create", "delete"]
 CHANGE_KINDS: tuple[ChangeKind, ...] = ("update", "create", "delete")  # the order shown
-MASK = "***"
 _PATH_PARTS = re.compile(r"[^.\[\]]+")
 API_DEFAULTS: dict[str, object] = {"max_concurrent_runs": 1, "run_if": "ALL_SUCCESS",
                                    "format": "MULTI_TASK"}
@@ -62,6 +61,7 @@ class DeployPlan:
     target: str
     jobs: tuple[JobChange, ...] = ()
     skipped: str = ""  # why no plan was made (no credentials, a fork…); empty when made
+    state: str = ""  # what the target's deployment state said (where bound job ids came from)
 
     def of_kind(self, kind: ChangeKind) -> list[JobChange]:
         return [j for j in self.jobs if j.kind == kind]
@@ -74,8 +74,10 @@ class PlannedResource:
     key: str
     file: str  # where it is written (repository-relative, for people)
     settings: Mapping[str, Any]  # resolved for the target
-    job_id: int | None = None  # from the resource header `# dabgen: job <id>`
+    job_id: int | None = None  # the bound job (deployment state), else the header's
     resource_dir: str = "resources"  # bundle-relative folder of the file (relative paths)
+    bound: bool | None = None  # in the target's deployment state (None: state not read)
+    header_job_id: int | None = None  # from the resource header `# dabgen: job <id>`
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class RemovedResource:
     file: str
     job_id: int | None
     name: str = ""
+    in_state_only: bool = False  # deleted from the files earlier, still deployed
 
 
 def plan_deploy(target: str, resources: tuple[PlannedResource, ...],
@@ -96,6 +99,8 @@ def plan_deploy(target: str, resources: tuple[PlannedResource, ...],
         settings = live.get(resource.job_id) if resource.job_id is not None else None
         if settings is None:
             out.append(_create(resource))
+        elif resource.bound is False:
+            out.append(_unbound(resource, settings, ids, target))
         else:
             out.append(_update(resource, settings, ids, (base or {}).get(resource.job_id or 0)))
     for gone in removed:
@@ -110,16 +115,34 @@ def _name(settings: Mapping[str, Any] | None, fallback: str) -> str:
 
 def _create(resource: PlannedResource) -> JobChange:
     note = ""
-    if resource.job_id is not None:
+    if resource.bound is False and resource.job_id is None:
+        note = "new job: the deployment state binds no job to this key"
+    elif resource.job_id is not None:
         note = (f"job {resource.job_id} named in the resource header does not exist in the "
                 "workspace, so a deploy creates a new job")
     return JobChange("create", resource.key, _name(resource.settings, resource.key),
                      resource.file, None, note=note)
 
 
+def _unbound(resource: PlannedResource, settings: Mapping[str, Any], ids: Mapping[str, int],
+             target: str) -> JobChange:
+    """The header names a live job the deployment state does not bind: a deploy creates a
+    second job. The changes are what a deploy after binding would make to that job."""
+    changes = field_changes(settings, resource.settings, ids, resource.resource_dir)
+    note = (f"not bound in the `{target}` deployment state: this deploy creates a second "
+            f"job beside job {resource.job_id}; bind it first (`databricks bundle deployment "
+            f"bind {resource.key} {resource.job_id} --target {target}`) and the deploy "
+            f"updates job {resource.job_id} instead, changing {len(changes)} field(s)")
+    return JobChange("create", resource.key, _name(settings, resource.key), resource.file,
+                     resource.job_id, tuple(changes), note)
+
+
 def _delete(gone: RemovedResource, settings: Mapping[str, Any] | None) -> JobChange:
     note = ""
-    if gone.job_id is None:
+    if gone.in_state_only:
+        note = ("in the deployment state but in no resource file (removed earlier, never "
+                "deployed since)")
+    elif gone.job_id is None:
         note = "no job id is recorded for it: the job it deployed, if any, is deleted"
     elif settings is None:
         note = f"job {gone.job_id} does not exist in the workspace any more"
@@ -133,8 +156,12 @@ def _update(resource: PlannedResource, settings: Mapping[str, Any], ids: Mapping
     if base is not None:
         edited = [c.path for c in field_changes(base, settings, ids, resource.resource_dir)]
         changes = [FieldChange(c.path, c.old, c.new, _touches(c.path, edited)) for c in changes]
+    note = ""
+    if resource.header_job_id not in (None, resource.job_id):
+        note = (f"the deployment state binds job {resource.job_id}; the resource header "
+                f"names job {resource.header_job_id}")
     return JobChange("update", resource.key, _name(settings, resource.key), resource.file,
-                     resource.job_id, tuple(changes))
+                     resource.job_id, tuple(changes), note)
 
 
 def field_changes(old: Mapping[str, Any], new: Mapping[str, Any], ids: Mapping[str, int],

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 
-from dabgen_ci.core.bot.markdown import inert, literal, neutral
+from dabgen_ci.core.bot.markdown import inert, inert_quoting, literal, neutral
 from dabgen_ci.core.bundle.roundtrip import ABSENT
 from dabgen_ci.core.diagnostics import count
 from dabgen_ci.core.review.findings import CATEGORIES, Finding
@@ -137,14 +137,15 @@ def plan_section(bundle: BundleReview) -> str:
     head = f"#### Deploy plan for `{bundle.root}/` → target `{plan.target}`"
     if plan.skipped:
         return f"{head}\n\nSkipped: {plain(plan.skipped)}."
+    state = f"\n\nDeployment state: {inert_quoting(plan.state, 600)}." if plan.state else ""
     if not plan.jobs:
-        return f"{head}\n\nNo job resources: a deploy changes no job."
-    lines = [head, ""]
-    lines += [f"**{deletion_sentence(j)}**" + (f" ({plain(j.note)})" if j.note else "")
+        return f"{head}{state}\n\nNo job resources: a deploy changes no job."
+    lines = [head + state, ""]
+    lines += [f"**{deletion_sentence(j)}**" + (f" ({inert_quoting(j.note, 600)})" if j.note else "")
               for j in plan.of_kind("delete")]
     lines += ["", "| job | change | detail |", "|---|---|---|"]
     lines += [_plan_row(j) for j in plan.jobs]
-    details = [_changes_details(j) for j in plan.of_kind("update") if j.changes]
+    details = [_changes_details(j) for j in plan.jobs if j.kind != "delete" and j.changes]
     return "\n".join(lines) + ("\n\n" + "\n\n".join(details) if details else "")
 
 
@@ -155,9 +156,11 @@ def _plan_row(job: JobChange) -> str:
         detail = f"{len(job.changes)} field(s)" if job.changes else "no change"
         if edits:
             detail += f", ⚠️ overwrites {edits} UI edit(s) made since the last sync"
-        return f"| {cell(ident)} | update | {detail} |"
+        if job.note:
+            detail += f" ({inert_quoting(job.note, 600)})"
+        return f"| {cell(ident)} | update | {cell(detail)} |"
     if job.kind == "create":
-        note = plain(job.note) if job.note else (
+        note = inert_quoting(job.note, 600) if job.note else (
             "new job (no `# dabgen: job <id>` header: if it is bound to a job already, the "
             "deploy updates that job instead)")
         return f"| {cell(ident)} | create | {cell(note)} |"
@@ -171,6 +174,8 @@ def _changes_details(job: JobChange) -> str:
     if len(job.changes) > MAX_CHANGES_SHOWN:
         rows.append(f"| … {len(job.changes) - MAX_CHANGES_SHOWN} more | | |")
     title = f"{job.key} (job {job.job_id}): {len(job.changes)} field(s) change"
+    if job.kind == "create":
+        title = f"{job.key}: once bound to job {job.job_id}, {len(job.changes)} field(s) change"
     return (f"<details><summary>{_html(title)}</summary>\n\n" + "\n".join(rows)
             + "\n\n</details>")
 

@@ -79,7 +79,8 @@ def _bundle_dict(bundle: BundleReview) -> dict[str, object]:
         "findings": [vars(f) | {"fingerprint": f.fingerprint} for f in bundle.findings],
         "validators_run": list(bundle.validators_run),
         "validators_skipped": dict(bundle.validators_skipped),
-        "plan": {"target": plan.target, "skipped": plan.skipped or None, "jobs": [
+        "plan": {"target": plan.target, "skipped": plan.skipped or None,
+                 "state": plan.state or None, "jobs": [
             {"kind": j.kind, "key": j.key, "name": j.name, "file": j.file, "job_id": j.job_id,
              "note": j.note or None,
              "changes": [_change_dict(c) for c in j.changes]}

@@ -36,14 +36,18 @@ def _plan_lines(plan: DeployPlan) -> list[str]:
     if plan.skipped:
         return [f"{head} skipped: {plan.skipped}"]
     lines = [head + ("" if plan.jobs else " no job resources")]
+    if plan.state:
+        lines.append(f"    (deployment state: {plan.state})")
     for job in plan.jobs:
         ident = f"{job.key}" + (f" (job {job.job_id})" if job.job_id else "")
         if job.kind == "delete":
             lines.append(f"    DELETE {ident}: {deletion_sentence(job, markdown=False)}")
         elif job.kind == "create":
             lines.append(f"    create {ident}" + (f": {job.note}" if job.note else ""))
+            lines += [_change(c) for c in job.changes[:MAX_CHANGES]]
         else:
-            lines.append(f"    update {ident}: {len(job.changes)} field(s)")
+            note = f" ({job.note})" if job.note else ""
+            lines.append(f"    update {ident}: {len(job.changes)} field(s){note}")
             lines += [_change(c) for c in job.changes[:MAX_CHANGES]]
     return lines
 

@@ -21,11 +21,11 @@ from dabgen_ci.core.bot.markdown import literal, neutral
 from dabgen_ci.core.bot.tracking_text import cap, fenced
 from dabgen_ci.core.bundle.merge import ABSENT
 from dabgen_ci.core.diagnostics import of_severity
+from dabgen_ci.core.secrets import MASK
 from dabgen_ci.core.sync.report import BundleReport, FieldChange, FieldConflict, JobDrift
 
 BODY_LIMIT = 60_000
 VALUE_CHARS = 160
-MASK = "***"
 
 
 @dataclass(frozen=True)

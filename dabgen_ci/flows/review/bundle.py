@@ -97,8 +97,16 @@ def job_resources(loaded: LoadedBundle, read: Any) -> dict[str, JobResource]:
     return out
 
 
-def base_resources(repo: GitRepo, rev: str, root: str) -> dict[str, JobResource]:
-    """The job resources of the bundle at ``root`` in revision ``rev`` (none if absent)."""
+@dataclass(frozen=True)
+class BaseBundle:
+    """The bundle at ``root`` as the base revision has it (empty when it had none)."""
+
+    resources: Mapping[str, JobResource]
+    config: Mapping[str, Any] | None  # its configuration, includes merged
+
+
+def base_bundle(repo: GitRepo, rev: str, root: str) -> BaseBundle:
+    """The job resources and configuration of the bundle at ``root`` in revision ``rev``."""
     names = [n for n in repo.list_at(rev, root) if n.endswith(CONFIG_SUFFIXES)
              and not n.startswith("src/")]
     with tempfile.TemporaryDirectory(prefix="dabgen-base-") as tmp:
@@ -114,8 +122,8 @@ def base_resources(repo: GitRepo, rev: str, root: str) -> dict[str, JobResource]
         try:
             loaded = load_bundle(Path(tmp))
         except BadInputError:  # no bundle there in the base revision
-            return {}
-        return job_resources(loaded, texts.get)
+            return BaseBundle({}, None)
+        return BaseBundle(job_resources(loaded, texts.get), loaded.config)
 
 
 def _read(path: Path) -> str | None:

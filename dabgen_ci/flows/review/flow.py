@@ -13,7 +13,7 @@ summary. Nothing here writes to git, GitHub or the workspace: publishing is the 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -27,7 +27,7 @@ from dabgen_ci.core.review.plan import DeployPlan
 from dabgen_ci.core.review.report import BundleReview, Review
 from dabgen_ci.core.review.rules import LintOptions
 from dabgen_ci.errors import BadInputError, WorkspaceError
-from dabgen_ci.flows.review.bundle import JobResource, base_resources, check_bundle
+from dabgen_ci.flows.review.bundle import BaseBundle, base_bundle, check_bundle
 from dabgen_ci.flows.review.config import removal_intended
 from dabgen_ci.flows.review.plan import deploy_plan, removal_plan
 from dabgen_ci.git import GitRepo
@@ -125,10 +125,10 @@ def _review_bundle(request: ReviewRequest, fork_point: str, root: str,
     review_config = request.config.review
     intended = removal_intended(request.config, root)
     options = LintOptions(request.today, review_config.target, intended)
-    base = base_resources(request.repo, fork_point, root)
+    base = base_bundle(request.repo, fork_point, root)
     if not any((path / name).is_file() for name in ROOT_FILE_NAMES):
         return _removed_bundle(request, root, base, options, source, skip)
-    checks = check_bundle(path, base, options, review_config.ignore, request.run_cli)
+    checks = check_bundle(path, base.resources, options, review_config.ignore, request.run_cli)
     if source is None:
         plan = DeployPlan(review_config.target, skipped=skip)
     else:
@@ -139,14 +139,15 @@ def _review_bundle(request: ReviewRequest, fork_point: str, root: str,
                         report.validators_run, dict(report.validators_skipped))
 
 
-def _removed_bundle(request: ReviewRequest, root: str, base: Mapping[str, JobResource],
+def _removed_bundle(request: ReviewRequest, root: str, base: BaseBundle,
                     options: LintOptions, source: WorkspaceSource | None,
                     skip: str) -> BundleReview:
     """The change deletes the whole bundle: every job it deployed goes with it."""
-    gone = tuple(base.values())
+    gone = tuple(base.resources.values())
     findings = removal_findings(tuple(RemovedJob(r.key, r.file, r.job_id, r.name)
                                       for r in gone), options, request.config.review.ignore)
-    plan = (removal_plan(root, options.prod_target, gone, source) if source is not None
+    plan = (removal_plan(root, options.prod_target, gone, source, base.config)
+            if source is not None
             else DeployPlan(options.prod_target, skipped=skip))
     return BundleReview(root, tuple(f.located(root) for f in findings), plan, removed=True)
 

@@ -18,8 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from dabgen_ci.config import Config, parse_config
+from dabgen_ci.config import Config
 from dabgen_ci.config.bundles import BundleConfig
+from dabgen_ci.config.files import read_config
 from dabgen_ci.core.diagnostics import has_errors, of_severity
 from dabgen_ci.core.sync.locate import locate_jobs
 from dabgen_ci.core.sync.plan import BundleSpec, BundleSync, RepoBundle, plan_sync, triage
@@ -69,14 +70,10 @@ class SyncResult:
 
 def load_config(options: SyncOptions) -> Config:
     path = options.root / options.config_path
-    try:
-        text = path.read_text(encoding="utf-8") if path.is_file() else None
-    except UnicodeDecodeError as exc:  # not a bug of dabgen's: exit 2, not 4
-        raise BadInputError(f"cannot read {options.config_path}: {exc}") from None
-    if text is None:
+    if not path.exists():  # the one message that says what the file is for
         raise BadInputError(f"no {options.config_path} in {options.root}: `dabgen init` writes "
                             "one; it says which jobs this repository manages")
-    return parse_config(text, origin=options.config_path)
+    return read_config(path, options.config_path)
 
 
 def run_sync(source: WorkspaceSource, options: SyncOptions,

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from dabgen_ci.core.bot.markdown import ZWSP, inert, literal, neutral
+from dabgen_ci.core.bot.markdown import ZWSP, inert, inert_quoting, literal, neutral
 
 HOSTILE = [
     "Closes #2", "closes: #2", "Fixes acme/other#3", "resolved #4", "FIX #5", "fixing #6",
@@ -63,3 +63,13 @@ def test_random_text_never_leaves_anything_to_act_on() -> None:
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
         for out in (neutral(text), literal(text), inert(text)):
             assert acts_on(out) == [], (text, out)
+
+
+def test_inert_quoting_keeps_dabgen_code_spans_and_escapes_the_rest() -> None:
+    text = "state in `/Workspace/Users/a@b.com/x`: target `prod` closes #2 <b>"
+    assert inert_quoting(text) == ("state in `/Workspace/Users/a@\u200bb.com/x`: target "
+                                   "`prod` c\u200bloses #\u200b2 \\<b\\>")
+    # a value with a backtick of its own: an odd count means no spans, all escaped
+    assert inert_quoting("path `a`b` here") == "path \\`a\\`b\\` here"
+    # a link inside a span is still broken, as in literal()
+    assert inert_quoting("see `[x](http://e)`") == "see `[x](http:\u200b//e)`"

@@ -129,6 +129,28 @@ def test_plan_creates_updates_and_deletes() -> None:
     assert delete.name == "Old job (live name)"
 
 
+def test_the_deployment_state_not_the_header_decides_update_or_create() -> None:
+    bound_elsewhere = PlannedResource("etl", "etl.yml", changed(name="Sales ETL v2"),
+                                      job_id=1001, bound=True, header_job_id=7)
+    unbound = PlannedResource("copy", "copy.yml", changed(name="Sales ETL v2"), job_id=1001,
+                              bound=False, header_job_id=1001)
+    fresh = PlannedResource("fresh", "fresh.yml", {"name": "Fresh"}, bound=False)
+    left = RemovedResource("gone", "", 1003, in_state_only=True)
+    plan = plan_deploy("prod", (bound_elsewhere, unbound, fresh), (left,),
+                       {1001: LIVE, 1003: {"name": "Gone"}})
+    update, create, new, delete = plan.jobs
+    assert (update.kind, update.job_id) == ("update", 1001)
+    assert update.note == "the deployment state binds job 1001; the resource header names job 7"
+    # not bound: the deploy makes a second job; the fields are what binding first would change
+    assert (create.kind, create.job_id) == ("create", 1001)
+    assert create.changes == (FieldChange("name", "Sales ETL", "Sales ETL v2"),)
+    assert "creates a second job beside job 1001" in create.note
+    assert "`databricks bundle deployment bind copy 1001 --target prod`" in create.note
+    assert new.note == "new job: the deployment state binds no job to this key"
+    assert (delete.kind, delete.name, delete.job_id) == ("delete", "Gone", 1003)
+    assert "in no resource file" in delete.note
+
+
 def test_changes_to_fields_edited_in_the_ui_since_the_last_sync_are_flagged() -> None:
     base = copy.deepcopy(LIVE)
     base["job_clusters"][0]["new_cluster"]["num_workers"] = 4  # dabgen saw 4; the UI set 2

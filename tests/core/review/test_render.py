@@ -133,3 +133,19 @@ def test_at_most_fifty_findings_go_inline() -> None:
     inline, body = review(bundles=(BundleReview("bundle", many, PLAN),),
                           changed={JOB: ((1, 100),)}).split()
     assert len(inline) == MAX_INLINE == 50 and len(body) == 30
+
+
+def test_an_unbound_job_shows_its_bind_command_and_what_binding_would_change() -> None:
+    note = ("not bound in the `prod` deployment state: this deploy creates a second job beside "
+            "job 1001; bind it first (`databricks bundle deployment bind etl 1001 --target "
+            "prod`)")
+    plan = DeployPlan("prod", (JobChange("create", "etl", "ETL", JOB, 1001, (
+        FieldChange("timeout_seconds", 0, 60),), note),),
+        state="none in `/Workspace/Users/ana@acme.com/.bundle/b/prod/state`: never deployed")
+    body = review_body(review(bundles=(BundleReview("bundle", (), plan),)))
+    assert ("Deployment state: none in `/Workspace/Users/ana@\u200bacme.com/.bundle/b/prod/"
+            "state`: never deployed.") in body
+    assert ("| `etl` (job 1001) | create | not bound in the `prod` deployment state: this "
+            "deploy creates a second job beside job 1001; bind it first (`databricks bundle "
+            "deployment bind etl 1001 --target prod`) |") in body
+    assert "<summary>etl: once bound to job 1001, 1 field(s) change</summary>" in body

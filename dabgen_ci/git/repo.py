@@ -1,4 +1,5 @@
-"""A thin adapter over the `git` command line, for the bot's branch-commit-push cycle.
+"""The work tree the bot commits in: a thin adapter over the `git` command line, for the
+bot's branch-commit-push cycle and the review's diffs.
 
 Git is run with argument lists (never a shell), no terminal prompts and the C locale, so
 a missing credential fails fast and messages are predictable. Every error message is
@@ -15,33 +16,38 @@ never overwritten (`PushRejected`); `commits_not_by` tells the caller about such
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
-from dabgen_ci.core.paths import confine, relative, write_file, write_target
+from dabgen_ci.core.paths import confine, write_file, write_target
 from dabgen_ci.core.redact import Redactor
 from dabgen_ci.core.review.diff import ChangedFile, Ranges, added_ranges, parse_name_status
-from dabgen_ci.errors import BadInputError, DabgenError
+from dabgen_ci.errors import BadInputError
+from dabgen_ci.git.names import (
+    BOT_EMAIL,
+    BOT_NAME,
+    check_branch,
+    check_ref,
+    check_relative,
+    check_sha,
+    checked,
+    with_trailers,
+)
+from dabgen_ci.git.run import (
+    LOCAL_TIMEOUT,
+    NETWORK_TIMEOUT,
+    GitError,
+    PushRejected,
+    describe,
+    git_env,
+    run_git,
+    subcommand_of,
+    url_credentials,
+)
 
-BOT_NAME = "github-actions[bot]"
-BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 DEFAULT_REMOTE = "origin"
-NETWORK_TIMEOUT = 300
-LOCAL_TIMEOUT = 60
-
-_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
-_CO_AUTHOR = re.compile(r"[^<>\n]+ <[^<>\s]+@[^<>\s]+>")
 _FIELD = "\x1f"
-
-
-class GitError(DabgenError):
-    """A git command failed; the message is one redacted line."""
-
-
-class PushRejected(GitError):
-    """The remote branch is not where we expected it: someone else pushed to it."""
 
 
 class GitRepo:
@@ -51,7 +57,7 @@ class GitRepo:
         self, path: Path, env: Mapping[str, str] | None = None, redactor: Redactor | None = None
     ) -> None:
         self.path = Path(path).absolute()  # git runs with cwd=path: relative args would nest
-        self._env = _git_env(env)
+        self._env = git_env(env)
         self._redactor = redactor or Redactor.from_env(self._env)
 
     # -- construction ---------------------------------------------------------------
@@ -59,9 +65,9 @@ class GitRepo:
     @classmethod
     def clone(cls, url: str, dest: Path, env: Mapping[str, str] | None = None) -> GitRepo:
         """Clone `url` into `dest` (which must not exist or be empty)."""
-        redactor = Redactor.from_env(_git_env(env)).with_secrets(_url_credentials(url))
+        redactor = Redactor.from_env(git_env(env)).with_secrets(url_credentials(url))
         dest = Path(dest)
-        _run(["clone", "--quiet", "--", url, str(dest)], dest.parent, _git_env(env), redactor,
+        run_git(["clone", "--quiet", "--", url, str(dest)], dest.parent, git_env(env), redactor,
              NETWORK_TIMEOUT)
         return cls(dest, env, redactor)
 
@@ -70,7 +76,7 @@ class GitRepo:
         cls, path: Path, default_branch: str = "main", env: Mapping[str, str] | None = None
     ) -> GitRepo:
         """Create a repository at `path` whose first branch is `default_branch`."""
-        _check_branch(default_branch)
+        check_branch(default_branch)
         path = Path(path).absolute()
         path.mkdir(parents=True, exist_ok=True)
         repo = cls(path, env)
@@ -93,7 +99,7 @@ class GitRepo:
 
     def remote_branch_sha(self, branch: str, remote: str = DEFAULT_REMOTE) -> str | None:
         """The sha of `branch` on the remote (asked over the network), None if absent."""
-        _check_branch(branch)
+        check_branch(branch)
         ref = f"refs/heads/{branch}"
         out = self._git("ls-remote", "--heads", remote, ref, timeout=NETWORK_TIMEOUT).stdout
         for line in out.splitlines():
@@ -105,13 +111,13 @@ class GitRepo:
     def tree_sha(self, ref: str) -> str | None:
         """The tree a revision points at (None when there is no such revision): two commits
         with the same tree hold the same files, whatever their history."""
-        _check_ref(ref)
+        check_ref(ref)
         proc = self._git("rev-parse", "--verify", "--quiet", f"{ref}^{{tree}}", check=False)
         return proc.stdout.strip() if proc.returncode == 0 else None
 
     def discard_changes(self, paths: Sequence[str]) -> None:
         """Drop uncommitted changes below `paths` (relative to the work tree), new files too."""
-        relative = [_check_relative(p) for p in paths]
+        relative = [check_relative(p) for p in paths]
         self._git("reset", "--quiet", "--", *relative)
         self._git("checkout", "--quiet", "--", *relative, check=False)  # absent in HEAD: fine
         self._git("clean", "-fdq", "--", *relative)
@@ -128,8 +134,8 @@ class GitRepo:
         A commit counts when its author or its committer differs (a human who rebased the
         bot's commit is its committer). Returns `(sha, "Name <email>")`, newest first.
         """
-        _check_ref(base)
-        _check_ref(head)
+        check_ref(base)
+        check_ref(head)
         fmt = _FIELD.join(("%H", "%an", "%ae", "%cn", "%ce"))
         out = self._git("log", f"--format={fmt}", f"{base}..{head}", "--").stdout
         wanted = author_email.casefold()
@@ -148,16 +154,16 @@ class GitRepo:
         Used for what must come from a trusted revision (the default branch's `.dabgen.yml`),
         never from the work tree a pull request may have changed.
         """
-        _check_ref(ref)
-        spec = f"{ref}:{_check_relative(path)}"
+        check_ref(ref)
+        spec = f"{ref}:{check_relative(path)}"
         if self._git("cat-file", "-e", spec, check=False).returncode != 0:
             return None
         return self._git("show", spec).stdout
 
     def list_at(self, ref: str, subdir: str) -> list[str]:
         """Files below `subdir` (`.`: the whole tree) at revision `ref`, relative to it."""
-        _check_ref(ref)
-        root = "" if subdir in ("", ".") else _check_relative(subdir)
+        check_ref(ref)
+        root = "" if subdir in ("", ".") else check_relative(subdir)
         prefix = f"{root}/" if root else ""
         scope = ["--", prefix] if root else []
         out = self._git("ls-tree", "-r", "-z", "--name-only", ref, *scope).stdout
@@ -166,7 +172,7 @@ class GitRepo:
 
     def resolve(self, ref: str) -> str | None:
         """The commit `ref` names here, or None when it names nothing."""
-        _check_ref(ref)
+        check_ref(ref)
         proc = self._git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
         return proc.stdout.strip() or None if proc.returncode == 0 else None
 
@@ -174,8 +180,8 @@ class GitRepo:
 
     def merge_base(self, base: str, head: str = "HEAD") -> str:
         """The commit `head` forked from `base` (needs history: `fetch-depth: 0`)."""
-        _check_ref(base)
-        _check_ref(head)
+        check_ref(base)
+        check_ref(head)
         proc = self._git("merge-base", base, head, check=False)
         if proc.returncode != 0:  # the revisions given cannot be compared: bad input
             raise BadInputError(f"{base} and {head} share no history here; fetch the base "
@@ -184,8 +190,8 @@ class GitRepo:
 
     def changed_files(self, base: str, head: str | None = None) -> list[ChangedFile]:
         """Files changed from `base` to `head` (None: the work tree, untracked files too)."""
-        _check_ref(base)
-        revs = [base] if head is None else [base, _checked(head)]
+        check_ref(base)
+        revs = [base] if head is None else [base, checked(head)]
         out = self._git("diff", "--name-status", "-z", "-M", "--no-ext-diff", *revs,
                         "--").stdout
         found = parse_name_status(out)
@@ -202,9 +208,9 @@ class GitRepo:
 
         A renamed file needs its `old_path` too, or git sees a new file.
         """
-        _check_ref(base)
-        revs = [base] if head is None else [base, _checked(head)]
-        paths = [_check_relative(p) for p in (old_path, path) if p]
+        check_ref(base)
+        revs = [base] if head is None else [base, checked(head)]
+        paths = [check_relative(p) for p in (old_path, path) if p]
         patch = self._git("diff", "-U0", "--no-color", "--no-ext-diff", "-M", *revs, "--",
                           *paths).stdout
         return added_ranges(patch)
@@ -212,11 +218,11 @@ class GitRepo:
     def diff_text(self, base: str, head: str | None, paths: Sequence[str],
                   limit: int = 200_000) -> str:
         """The unified diff of `paths` from `base` to `head` (None: the work tree), capped."""
-        _check_ref(base)
-        revs = [base] if head is None else [base, _checked(head)]
+        check_ref(base)
+        revs = [base] if head is None else [base, checked(head)]
         scope = [p for p in paths if p not in ("", ".")]
         text = self._git("diff", "--no-color", "--no-ext-diff", "-M", *revs, "--",
-                         *(_check_relative(p) for p in scope)).stdout
+                         *(check_relative(p) for p in scope)).stdout
         return text if len(text) <= limit else text[:limit] + "\n[diff truncated]\n"
 
     def fetch_pull_head(self, number: int, remote: str = DEFAULT_REMOTE) -> str:
@@ -228,21 +234,21 @@ class GitRepo:
 
     def checkout_detached(self, rev: str) -> None:
         """Check out `rev` without a branch (a review reads, it never commits)."""
-        _check_ref(rev)
+        check_ref(rev)
         self._git("checkout", "--quiet", "--detach", rev)
 
     # -- branches -------------------------------------------------------------------
 
     def fetch_branch(self, branch: str, remote: str = DEFAULT_REMOTE) -> None:
         """Update `refs/remotes/<remote>/<branch>` from the remote."""
-        _check_branch(branch)
+        check_branch(branch)
         refspec = f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}"
         self._git("fetch", "--quiet", "--no-tags", remote, refspec, timeout=NETWORK_TIMEOUT)
 
     def checkout_new_branch_from(self, base_ref: str, branch: str) -> None:
         """Check out `branch` starting at `base_ref`, resetting it if it exists locally."""
-        _check_branch(branch)
-        _check_ref(base_ref)
+        check_branch(branch)
+        check_ref(base_ref)
         self._git("checkout", "--quiet", "--no-track", "-B", branch, base_ref)
 
     def checkout_remote_branch(self, branch: str, remote: str = DEFAULT_REMOTE) -> str:
@@ -260,7 +266,7 @@ class GitRepo:
         too); the rest are written. Nothing outside `subdir` is touched.
         """
         root = self._inside_subdir(subdir)
-        wanted = {_check_relative(name): data for name, data in files.items()}
+        wanted = {check_relative(name): data for name, data in files.items()}
         for name in wanted:
             parents = PurePosixPath(name).parents
             clash = next((str(p) for p in parents if str(p) in wanted), None)
@@ -304,7 +310,7 @@ class GitRepo:
             "GIT_COMMITTER_NAME": author_name,
             "GIT_COMMITTER_EMAIL": author_email,
         }
-        text = _with_trailers(message, co_authors, author_email)
+        text = with_trailers(message, co_authors, author_email)
         self._git("-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify",
                   "--file=-", stdin=text, extra_env=identity)
         return self.head_sha()
@@ -317,8 +323,8 @@ class GitRepo:
         `expected_remote_sha` None means the branch must not exist yet. When the lease
         fails (someone pushed meanwhile) this raises `PushRejected` and changes nothing.
         """
-        _check_branch(branch)
-        expected = _check_sha(expected_remote_sha) if expected_remote_sha else ""
+        check_branch(branch)
+        expected = check_sha(expected_remote_sha) if expected_remote_sha else ""
         ref = f"refs/heads/{branch}"
         self._push(branch, [f"--force-with-lease={ref}:{expected}", remote, f"{ref}:{ref}"])
 
@@ -329,12 +335,12 @@ class GitRepo:
 
         Returns False when there was no such branch. Used to clean up after a failure.
         """
-        _check_branch(branch)
+        check_branch(branch)
         current = self.remote_branch_sha(branch, remote)
         if current is None:
             return False
         ref = f"refs/heads/{branch}"
-        lease = _check_sha(expected_sha) if expected_sha else current
+        lease = check_sha(expected_sha) if expected_sha else current
         self._push(branch, [f"--force-with-lease={ref}:{lease}", remote, f":{ref}"])
         return True
 
@@ -355,7 +361,7 @@ class GitRepo:
         """`subdir` below the work tree, strictly: never the work tree itself, never `.git`,
         never through a link that leaves it."""
         try:
-            return confine(self.path, _check_relative(subdir.strip("/")), what="folder",
+            return confine(self.path, check_relative(subdir.strip("/")), what="folder",
                            where="the repository")
         except BadInputError:
             raise BadInputError(f"{subdir!r} is not a folder inside the repository") from None
@@ -369,117 +375,18 @@ class GitRepo:
         timeout: float = LOCAL_TIMEOUT,
     ) -> subprocess.CompletedProcess[str]:
         env = {**self._env, **(extra_env or {})}
-        proc = _run(list(args), self.path, env, self._redactor, timeout, check=False, stdin=stdin)
+        proc = run_git(list(args), self.path, env, self._redactor, timeout, check=False,
+                       stdin=stdin)
         if check and proc.returncode != 0:
-            raise GitError(self._describe(_subcommand(list(args)), proc))
+            raise GitError(self._describe(subcommand_of(list(args)), proc))
         return proc
 
     def _describe(self, command: str, proc: subprocess.CompletedProcess[str]) -> str:
         """Describe a failure, also masking credentials embedded in the remotes' URLs."""
-        urls = _run(["config", "--get-regexp", r"^remote\..*\.url$"], self.path, self._env,
-                    self._redactor, LOCAL_TIMEOUT, check=False).stdout
-        secrets = [c for line in urls.splitlines() for c in _url_credentials(line.split()[-1])]
-        return _describe(command, proc, self._redactor.with_secrets(secrets))
-
-
-def noreply_co_author(login: str, user_id: int) -> str:
-    """The `Co-authored-by:` value GitHub attributes to a user without exposing an email."""
-    return f"{login} <{user_id}+{login}@users.noreply.github.com>"
-
-
-def _run(
-    args: list[str],
-    cwd: Path,
-    env: Mapping[str, str],
-    redactor: Redactor,
-    timeout: float,
-    *,
-    check: bool = True,
-    stdin: str | None = None,
-) -> subprocess.CompletedProcess[str]:
-    command = ["git", "-c", "core.quotePath=false", *args]
-    subcommand = _subcommand(args)
-    try:
-        proc = subprocess.run(
-            command, cwd=cwd, env=dict(env), input=stdin, capture_output=True, text=True,
-            encoding="utf-8", errors="replace", timeout=timeout, check=False,
-        )
-    except FileNotFoundError as exc:
-        raise GitError("git is not installed or not on PATH; install git and retry") from exc
-    except subprocess.TimeoutExpired as exc:
-        raise GitError(f"git {subcommand} did not finish within {timeout:.0f}s") from exc
-    if check and proc.returncode != 0:
-        raise GitError(_describe(subcommand, proc, redactor))
-    return proc
-
-
-def _subcommand(args: list[str]) -> str:
-    return next((a for a in args if not a.startswith("-") and "=" not in a), "git")
-
-
-def _describe(command: str, proc: subprocess.CompletedProcess[str], redactor: Redactor) -> str:
-    """One line from git's output: its fatal/error/rejection lines, redacted."""
-    lines = [ln.strip() for ln in (proc.stderr + "\n" + proc.stdout).splitlines() if ln.strip()]
-    key = [ln for ln in lines if ln.startswith(("fatal:", "error:", "!", "remote: error"))]
-    detail = " ".join(key or lines[-1:]) or f"exit status {proc.returncode}"
-    detail = redactor.redact(detail)
-    if len(detail) > 500:
-        detail = detail[:499] + "…"
-    return f"git {command} failed: {detail}"
-
-
-def _git_env(env: Mapping[str, str] | None) -> dict[str, str]:
-    return {**os.environ, **(env or {}), "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-
-
-def _url_credentials(url: str) -> list[str]:
-    """The secret part of `https://user:secret@host/...` (or a token used as the user)."""
-    match = re.match(r"[a-z][a-z0-9+.-]*://([^/@]*)@", url, re.IGNORECASE)
-    if not match:
-        return []
-    user, _, password = match.group(1).partition(":")
-    return [password] if password else [user]
-
-
-def _with_trailers(message: str, co_authors: Sequence[str], author_email: str) -> str:
-    trailers: list[str] = []
-    for co_author in co_authors:
-        if not _CO_AUTHOR.fullmatch(co_author):
-            raise BadInputError(f"co-author {co_author!r} is not of the form 'Name <email>'")
-        line = f"Co-authored-by: {co_author}"
-        if f"<{author_email}>" not in co_author and line not in trailers:
-            trailers.append(line)
-    body = message.strip()
-    return f"{body}\n\n" + "\n".join(trailers) + "\n" if trailers else body + "\n"
-
-
-def _check_branch(name: str) -> None:
-    proc = subprocess.run(["git", "check-ref-format", "--branch", name], capture_output=True,
-                          check=False)
-    if name.startswith("-") or proc.returncode != 0:
-        raise BadInputError(f"{name!r} is not a valid git branch name")
-
-
-def _check_ref(ref: str) -> None:
-    """A revision as an argument: never an option, a range or anything with whitespace."""
-    if not ref or ref.startswith("-") or ".." in ref or any(ch.isspace() for ch in ref):
-        raise BadInputError(f"{ref!r} is not a git revision dabgen accepts")
-
-
-def _checked(ref: str) -> str:
-    _check_ref(ref)
-    return ref
-
-
-def _check_sha(sha: str) -> str:
-    if not _SHA.fullmatch(sha):
-        raise BadInputError(f"{sha!r} is not a full commit sha")
-    return sha
-
-
-def _check_relative(name: str) -> str:
-    """A POSIX path below a directory, by the one rule of :mod:`dabgen_ci.core.paths`."""
-    return relative(name, what="path").as_posix()
+        urls = run_git(["config", "--get-regexp", r"^remote\..*\.url$"], self.path, self._env,
+                       self._redactor, LOCAL_TIMEOUT, check=False).stdout
+        secrets = [c for line in urls.splitlines() for c in url_credentials(line.split()[-1])]
+        return describe(command, proc, self._redactor.with_secrets(secrets))
 
 
 def _remove_unwanted(root: Path, wanted: set[str]) -> None:
