@@ -301,7 +301,7 @@ def bench_size(jobs: int, args: argparse.Namespace, work: Path) -> SizeResult:
     distinct = build_snapshot(snap, jobs, args.tasks_per_job, args.shared)
     floors: list[Run] = []
     dabgens: list[Run] = []
-    out = work / f"bundle-{jobs}"
+    out = (args.bundle_dir or work) / f"bundle-{jobs}"
     with server_process(snap) as server:
         env = clean_env(server.url)
         server.counts()  # the CPU mark: the server's start-up is no run's
@@ -413,6 +413,9 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--save-bundle", type=Path,
                         help="keep the bundle of the smallest size here (to compare bytes)")
+    parser.add_argument("--bundle-dir", type=Path,
+                        help="write dabgen's bundle below this folder instead of the temporary "
+                             "one (e.g. a tmpfs, to take the file system's cost out)")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--floor", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
