@@ -23,229 +23,29 @@ did not change).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "bench-token"
-NOTEBOOK = "# Databricks notebook source\ndbutils.widgets.text('day', '')\nprint({n!r})\n"
-WELL_KNOWN = "/.well-known/"
-
-
-# -- the synthetic workspace --------------------------------------------------------------
-
-
-def build_snapshot(root: Path, jobs: int, tasks_per_job: int, shared: int) -> int:
-    """Write the synthetic snapshot; returns the number of distinct notebooks the jobs use."""
-    (root / "jobs").mkdir(parents=True)
-    base = root / "workspace" / "Workspace" / "Shared" / "bench"
-    distinct: set[str] = set()
-    for s in range(shared):
-        _notebook(base / "shared" / f"common_{s:03d}.py", f"shared {s}")
-    for j in range(jobs):
-        tasks = []
-        for t in range(tasks_per_job):
-            if t == tasks_per_job - 1:  # every third task notebook is a shared one
-                rel = f"shared/common_{j % shared:03d}"
-            else:
-                rel = f"job_{j:05d}/step_{t}"
-                _notebook(base / f"{rel}.py", rel)
-            distinct.add(rel)
-            task: dict[str, Any] = {
-                "task_key": f"step_{t}",
-                "notebook_task": {"notebook_path": f"/Workspace/Shared/bench/{rel}",
-                                  "source": "WORKSPACE"},
-                "job_cluster_key": "c"}
-            if t:
-                task["depends_on"] = [{"task_key": f"step_{t - 1}"}]
-            tasks.append(task)
-        body = {"job_id": 10_000 + j, "creator_user_name": "bench@acme.com",
-                "created_time": 1700000000000,
-                "settings": {"name": f"bench job {j:05d}", "max_concurrent_runs": 1,
-                             "tags": {"bench": "yes"},
-                             "job_clusters": [{"job_cluster_key": "c", "new_cluster": {
-                                 "spark_version": "15.4.x-scala2.12",
-                                 "node_type_id": "i3.xlarge", "num_workers": 2}}],
-                             "tasks": tasks, "format": "MULTI_TASK"}}
-        (root / "jobs" / f"{10_000 + j}.json").write_text(json.dumps(body))
-    return len(distinct)
-
-
-def _notebook(path: Path, name: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(NOTEBOOK.format(n=name))
-
-
-# -- child process: the workspace server ----------------------------------------------------
-
-
-def serve(snapshot: Path) -> None:
-    """Serve ``snapshot``; print the URL, then answer each ``counts`` line on stdin with the
-    requests served since the last one and the CPU the server has used so far (JSON).
-    Stops at end of input."""
-    import resource
-
-    sys.path.insert(0, str(ROOT))
-    from tests.servers.workspace_server import WorkspaceServer
-
-    with WorkspaceServer(snapshot, token=TOKEN) as server:
-        print(server.url, flush=True)
-        for line in sys.stdin:
-            if line.strip() == "counts":
-                counts = dict(server.requests)
-                server.requests.clear()
-                usage = resource.getrusage(resource.RUSAGE_SELF)
-                cpu = usage.ru_utime + usage.ru_stime
-                print(json.dumps({"calls": counts, "cpu_s": cpu}), flush=True)
-
-
-@dataclass
-class ServerProcess:
-    proc: subprocess.Popen[str]
-    url: str
-    cpu_s: float = 0.0  # the server's CPU between the last two calls of counts()
-    _cpu_mark: float = 0.0
-
-    def counts(self) -> dict[str, int]:
-        """Requests served since the last call, well-known probes left out."""
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write("counts\n")
-        self.proc.stdin.flush()
-        answer = json.loads(self.proc.stdout.readline())
-        self.cpu_s, self._cpu_mark = answer["cpu_s"] - self._cpu_mark, answer["cpu_s"]
-        raw: dict[str, int] = answer["calls"]
-        return {k: v for k, v in sorted(raw.items()) if WELL_KNOWN not in k}
-
-
-@contextmanager
-def server_process(snapshot: Path) -> Iterator[ServerProcess]:
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(snapshot)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        yield ServerProcess(proc, proc.stdout.readline().strip())
-    finally:
-        if proc.stdin is not None:
-            proc.stdin.close()
-        proc.wait(timeout=60)
-
-
-# -- child process: the floor ---------------------------------------------------------------
-
-
-def floor(url: str, parallelism: int) -> None:
-    """List every job and export every distinct notebook once; convert and write nothing."""
-    import base64
-    import logging
-
-    from databricks.sdk import WorkspaceClient
-
-    logging.getLogger("databricks.sdk").setLevel(logging.ERROR)
-    client = WorkspaceClient(host=url, token=TOKEN)
-    headers = {"Accept": "application/json"}
-    query: dict[str, object] = {"expand_tasks": "true", "limit": 100}
-    paths: dict[str, None] = {}
-    while True:
-        body = client.api_client.do("GET", "/api/2.2/jobs/list", query=query, headers=headers)
-        for job in body.get("jobs", []):
-            for task in job["settings"].get("tasks", []):
-                paths[task["notebook_task"]["notebook_path"]] = None
-        if not body.get("next_page_token"):
-            break
-        query["page_token"] = body["next_page_token"]
-
-    def export(path: str) -> int:
-        answer = client.api_client.do("GET", "/api/2.0/workspace/export",
-                                      query={"path": path, "format": "AUTO"}, headers=headers)
-        return len(base64.b64decode(answer.get("content") or ""))
-
-    with ThreadPoolExecutor(max_workers=parallelism) as pool:
-        total = sum(pool.map(export, paths))
-    print(json.dumps({"exported": len(paths), "bytes": total}))
-
-
-# -- measuring a child process --------------------------------------------------------------
-
-
-@dataclass
-class Run:
-    wall: float
-    cpu: float  # user + system seconds of the child
-    sys_cpu: float  # of which system (kernel) seconds: mostly creating files, for dabgen
-    peak_rss_mb: float
-    output: dict[str, Any]
-    api_calls: dict[str, int] = field(default_factory=dict)
-    server_cpu: float = 0.0  # CPU the workspace server spent answering this run
-
-
-def measure(argv: list[str], env: dict[str, str] | None = None) -> Run:
-    """Run ``argv`` to completion; its wall time, CPU and peak RSS come from ``wait4``."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        output = _read_json(out)
-        if proc.returncode not in (0, 1) or output is None:
-            raise SystemExit(f"{argv[:4]} exited {proc.returncode}: {_tail(err)}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_stime, usage.ru_maxrss / 1024,
-               output)
-
-
-def _read_json(stream: IO[str]) -> dict[str, Any] | None:
-    stream.seek(0)
-    try:
-        return json.loads(stream.read())
-    except ValueError:
-        return None
-
-
-def _tail(stream: IO[str]) -> str:
-    stream.seek(0)
-    return stream.read()[-2000:]
-
-
-def dabgen_argv(*args: str) -> list[str]:
-    """The installed ``dabgen`` console script, or its exact equivalent."""
-    script = Path(sys.executable).with_name("dabgen")
-    if script.exists():
-        return [str(script), *args]
-    return [sys.executable, "-c", "from dabgen_ci.cli import main; main()", *args]
-
-
-def clean_env(url: str | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABRICKS_")}
-    env["DATABRICKS_CONFIG_FILE"] = os.devnull
-    if url:
-        env.update(DATABRICKS_HOST=url, DATABRICKS_TOKEN=TOKEN)
-    return env
-
-
-def tree_digest(root: Path) -> tuple[str, int]:
-    """sha256 over every file's relative path and bytes, in path order; and the file count."""
-    digest = hashlib.sha256()
-    files = sorted(p for p in root.rglob("*") if p.is_file())
-    for file in files:
-        digest.update(file.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(file.read_bytes() + b"\0")
-    return digest.hexdigest()[:16], len(files)
-
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: its harness
+from harness import (
+    Run,
+    build_snapshot,
+    clean_env,
+    dabgen_argv,
+    floor_argv,
+    measure,
+    progress,
+    server_process,
+    tree_digest,
+)
 
 # -- one size -------------------------------------------------------------------------------
 
@@ -306,13 +106,12 @@ def bench_size(jobs: int, args: argparse.Namespace, work: Path) -> SizeResult:
         env = clean_env(server.url)
         server.counts()  # the CPU mark: the server's start-up is no run's
         for n in range(args.runs):
-            _progress(f"{jobs} jobs, run {n + 1}/{args.runs}: floor")
-            run = measure([sys.executable, __file__, "--floor", server.url,
-                           "--parallelism", str(args.parallelism)], env)
+            progress(f"{jobs} jobs, run {n + 1}/{args.runs}: floor")
+            run = measure(floor_argv(server.url, args.parallelism), env)
             run.api_calls = server.counts()
             run.server_cpu = server.cpu_s
             floors.append(run)
-            _progress(f"{jobs} jobs, run {n + 1}/{args.runs}: dabgen")
+            progress(f"{jobs} jobs, run {n + 1}/{args.runs}: dabgen")
             shutil.rmtree(out, ignore_errors=True)
             run = measure(dabgen_argv("generate", "job", "--all", "--json", "--no-cli",
                                       "--out", str(out), "--parallelism",
@@ -321,7 +120,7 @@ def bench_size(jobs: int, args: argparse.Namespace, work: Path) -> SizeResult:
             run.server_cpu = server.cpu_s
             dabgens.append(run)
     digest, files = tree_digest(out)
-    _progress(f"{jobs} jobs: validate")
+    progress(f"{jobs} jobs: validate")
     validate = measure(dabgen_argv("validate", str(out), "--no-cli", "--json"), clean_env())
     interpreter = measure([sys.executable, "-c", "import json; print(json.dumps({}))"])
     if args.save_bundle and jobs == min(args.jobs):
@@ -335,9 +134,6 @@ def bench_size(jobs: int, args: argparse.Namespace, work: Path) -> SizeResult:
 def _median(values: Iterator[float] | Any) -> float:
     return statistics.median(list(values))
 
-
-def _progress(text: str) -> None:
-    print(f"[bench] {text}", file=sys.stderr, flush=True)
 
 
 # -- report ---------------------------------------------------------------------------------
@@ -416,13 +212,7 @@ def main() -> None:
     parser.add_argument("--bundle-dir", type=Path,
                         help="write dabgen's bundle below this folder instead of the temporary "
                              "one (e.g. a tmpfs, to take the file system's cost out)")
-    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--floor", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        return serve(args.serve)
-    if args.floor:
-        return floor(args.floor, args.parallelism)
     args.jobs = [int(n) for n in str(args.jobs).split(",") if n.strip()]
     with tempfile.TemporaryDirectory(prefix="dabgen-bench-") as tmp:
         rows = [bench_size(n, args, Path(tmp)).row() for n in args.jobs]

@@ -22,67 +22,33 @@ merge and report phases in the sync's wall time (goal < 10 %), and whether four 
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "bench-token"
-NOTEBOOK = "# Databricks notebook source\ndbutils.widgets.text('day', '')\nprint({n!r})\n"
-WELL_KNOWN = "/.well-known/"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: its harness
+from harness import (
+    Run,
+    ServerProcess,
+    build_snapshot,
+    clean_env,
+    dabgen_argv,
+    floor_argv,
+    measure,
+    progress,
+    server_process,
+    tree_digest,
+)
+
 CONFIG = "version: 1\nbundle_dir: bundle\nbundle_name: bench\njobs: {names: ['bench*']}\n"
 SHARDS = 4
 
 
 # -- the synthetic workspace and its drift ---------------------------------------------------
-
-
-def build_snapshot(root: Path, jobs: int, tasks_per_job: int, shared: int) -> int:
-    """Write the synthetic snapshot; returns the number of distinct notebooks."""
-    (root / "jobs").mkdir(parents=True)
-    base = root / "workspace" / "Workspace" / "Shared" / "bench"
-    distinct: set[str] = set()
-    for s in range(shared):
-        _write(base / "shared" / f"common_{s:03d}.py", NOTEBOOK.format(n=f"shared {s}"))
-        distinct.add(f"shared/common_{s:03d}")
-    for j in range(jobs):
-        tasks = []
-        for t in range(tasks_per_job):
-            rel = (f"shared/common_{j % shared:03d}" if t == tasks_per_job - 1
-                   else f"job_{j:05d}/step_{t}")
-            if not rel.startswith("shared/"):
-                _write(base / f"{rel}.py", NOTEBOOK.format(n=rel))
-            distinct.add(rel)
-            task: dict[str, Any] = {
-                "task_key": f"step_{t}", "job_cluster_key": "c",
-                "notebook_task": {"notebook_path": f"/Workspace/Shared/bench/{rel}",
-                                  "source": "WORKSPACE"}}
-            if t:
-                task["depends_on"] = [{"task_key": f"step_{t - 1}"}]
-            tasks.append(task)
-        body = {"job_id": 10_000 + j, "creator_user_name": "bench@acme.com",
-                "created_time": 1700000000000,
-                "settings": {"name": f"bench job {j:05d}", "max_concurrent_runs": 1,
-                             "tags": {"bench": "yes"},
-                             "job_clusters": [{"job_cluster_key": "c", "new_cluster": {
-                                 "spark_version": "15.4.x-scala2.12",
-                                 "node_type_id": "i3.xlarge", "num_workers": 2}}],
-                             "tasks": tasks, "format": "MULTI_TASK"}}
-        _write(root / "jobs" / f"{10_000 + j}.json", json.dumps(body))
-    return len(distinct)
 
 
 def drift(root: Path, jobs: int, share: float) -> int:
@@ -112,165 +78,32 @@ def drift(root: Path, jobs: int, share: float) -> int:
     return count
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-
-
-# -- child processes: the server and the floor -----------------------------------------------
-
-
-def serve(snapshot: Path) -> None:
-    """Serve ``snapshot``; answer each ``counts`` line on stdin with the requests since."""
-    sys.path.insert(0, str(ROOT))
-    from tests.servers.workspace_server import WorkspaceServer
-
-    with WorkspaceServer(snapshot, token=TOKEN) as server:
-        print(server.url, flush=True)
-        for line in sys.stdin:
-            if line.strip() == "counts":
-                counts = dict(server.requests)
-                server.requests.clear()
-                print(json.dumps(counts), flush=True)
-
-
-@dataclass
-class ServerProcess:
-    proc: subprocess.Popen[str]
-    url: str
-
-    def counts(self) -> dict[str, int]:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write("counts\n")
-        self.proc.stdin.flush()
-        raw: dict[str, int] = json.loads(self.proc.stdout.readline())
-        return {k: v for k, v in sorted(raw.items()) if WELL_KNOWN not in k}
-
-
-@contextmanager
-def server_process(snapshot: Path) -> Iterator[ServerProcess]:
-    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(snapshot)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        yield ServerProcess(proc, proc.stdout.readline().strip())
-    finally:
-        if proc.stdin is not None:
-            proc.stdin.close()
-        proc.wait(timeout=120)
-
-
-def floor(url: str, parallelism: int) -> None:
-    """List every job and export every distinct notebook once; nothing else."""
-    import logging
-
-    from databricks.sdk import WorkspaceClient
-
-    logging.getLogger("databricks.sdk").setLevel(logging.ERROR)
-    client = WorkspaceClient(host=url, token=TOKEN)
-    headers = {"Accept": "application/json"}
-    query: dict[str, object] = {"expand_tasks": "true", "limit": 100}
-    paths: dict[str, None] = {}
-    while True:
-        body = client.api_client.do("GET", "/api/2.2/jobs/list", query=query, headers=headers)
-        for job in body.get("jobs", []):
-            for task in job["settings"].get("tasks", []):
-                paths[task["notebook_task"]["notebook_path"]] = None
-        if not body.get("next_page_token"):
-            break
-        query["page_token"] = body["next_page_token"]
-
-    def export(path: str) -> int:
-        answer = client.api_client.do("GET", "/api/2.0/workspace/export",
-                                      query={"path": path, "format": "AUTO"}, headers=headers)
-        return len(base64.b64decode(answer.get("content") or ""))
-
-    with ThreadPoolExecutor(max_workers=parallelism) as pool:
-        total = sum(pool.map(export, paths))
-    print(json.dumps({"exported": len(paths), "bytes": total}))
-
-
-# -- measuring a child process ----------------------------------------------------------------
-
-
-@dataclass
-class Run:
-    wall: float
-    cpu: float
-    peak_rss_mb: float
-    code: int
-    output: dict[str, Any]
-    api_calls: dict[str, int] = field(default_factory=dict)
-
-
-def measure(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> Run:
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, cwd=cwd, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        output = _json(out)
-        if code not in (0, 1) or output is None:
-            err.seek(0)
-            raise SystemExit(f"{argv[:4]} exited {code}: {err.read()[-2000:]}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code, output)
-
-
-def _json(stream: IO[str]) -> dict[str, Any] | None:
-    stream.seek(0)
-    try:
-        return json.loads(stream.read())
-    except ValueError:
-        return None
-
-
-def dabgen(*args: str) -> list[str]:
-    script = Path(sys.executable).with_name("dabgen")
-    if script.exists():
-        return [str(script), *args]
-    return [sys.executable, "-c", "from dabgen_ci.cli import main; main()", *args]
-
-
-def env_for(url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABRICKS_")}
-    env.update(DATABRICKS_CONFIG_FILE=os.devnull, DATABRICKS_HOST=url, DATABRICKS_TOKEN=TOKEN)
-    return env
-
-
-def digest(root: Path) -> tuple[str, int]:
-    sha = hashlib.sha256()
-    files = sorted(p for p in root.rglob("*") if p.is_file())
-    for file in files:
-        sha.update(file.relative_to(root).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
-    return sha.hexdigest()[:16], len(files)
-
-
 # -- the benchmark ----------------------------------------------------------------------------
 
 
 def bench(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     snap, checkout = work / "snap", work / "checkout"
-    _progress(f"building a workspace of {args.jobs:,} jobs")
+    progress(f"building a workspace of {args.jobs:,} jobs")
     distinct = build_snapshot(snap, args.jobs, args.tasks_per_job, args.shared)
     checkout.mkdir()
     (checkout / ".dabgen.yml").write_text(CONFIG)
     config = str(checkout / ".dabgen.yml")
     par = ["--parallelism", str(args.parallelism)]
     with server_process(snap) as server:
-        env = env_for(server.url)
-        _progress("first sync: the repository in step with the workspace")
-        first = measure(dabgen("sync", "--config", config, "--json", "--no-validate", *par), env)
+        env = clean_env(server.url)
+        progress("first sync: the repository in step with the workspace")
+        first = measure(dabgen_argv("sync", "--config", config, "--json", "--no-validate",
+                                    *par), env)
         server.counts()
         drifted = drift(snap, args.jobs, args.drift)
         floors, syncs = [], []
         for n in range(args.runs):
-            _progress(f"run {n + 1}/{args.runs}: floor")
-            run = measure([sys.executable, __file__, "--floor", server.url, *par], env)
+            progress(f"run {n + 1}/{args.runs}: floor")
+            run = measure(floor_argv(server.url, args.parallelism), env)
             run.api_calls = server.counts()
             floors.append(run)
-            _progress(f"run {n + 1}/{args.runs}: dabgen sync --check")
-            run = measure(dabgen("sync", "--config", config, "--check", "--json", *par), env)
+            progress(f"run {n + 1}/{args.runs}: dabgen sync --check")
+            run = measure(dabgen_argv("sync", "--config", config, "--check", "--json", *par), env)
             run.api_calls = server.counts()
             syncs.append(run)
         shards = bench_shards(work, checkout, server, env, par)
@@ -282,26 +115,26 @@ def bench_shards(work: Path, checkout: Path, server: ServerProcess, env: dict[st
     single, sharded = work / "single", work / "sharded"
     shutil.copytree(checkout, single)
     shutil.copytree(checkout, sharded)
-    _progress("one unsharded sync (writing)")
-    one = measure(dabgen("sync", "--config", str(single / ".dabgen.yml"), "--json",
+    progress("one unsharded sync (writing)")
+    one = measure(dabgen_argv("sync", "--config", str(single / ".dabgen.yml"), "--json",
                          "--no-validate", *par), env)
     server.counts()
     walls, dirs = [], []
     for index in range(1, SHARDS + 1):
-        _progress(f"shard {index}/{SHARDS}")
+        progress(f"shard {index}/{SHARDS}")
         out = work / "artifacts" / f"shard-{index}"
-        run = measure(dabgen("sync", "--config", str(sharded / ".dabgen.yml"), "--shard",
+        run = measure(dabgen_argv("sync", "--config", str(sharded / ".dabgen.yml"), "--shard",
                              f"{index}/{SHARDS}", "--shard-out", str(out), "--json", *par), env)
         walls.append(round(run.wall, 2))
         dirs.append(str(out))
     shard_calls = server.counts()
-    _progress("merging the shards")
-    merged = measure(dabgen("sync", "--config", str(sharded / ".dabgen.yml"), "--json",
+    progress("merging the shards")
+    merged = measure(dabgen_argv("sync", "--config", str(sharded / ".dabgen.yml"), "--json",
                             "--no-validate", "--merge-shards", *dirs), env)
-    same = digest(single / "bundle") == digest(sharded / "bundle")
+    same = tree_digest(single / "bundle") == tree_digest(sharded / "bundle")
     return {"shard_walls_s": walls, "merge_wall_s": round(merged.wall, 2),
             "single_write_wall_s": round(one.wall, 2), "same_bytes": same,
-            "files": digest(single / "bundle")[1], "api_calls_all_shards": shard_calls}
+            "files": tree_digest(single / "bundle")[1], "api_calls_all_shards": shard_calls}
 
 
 def report(args: argparse.Namespace, distinct: int, drifted: int, first: Run,
@@ -333,9 +166,6 @@ def report(args: argparse.Namespace, distinct: int, drifted: int, first: Run,
     }
 
 
-def _progress(text: str) -> None:
-    print(f"[bench] {text}", file=sys.stderr, flush=True)
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
@@ -347,13 +177,7 @@ def main() -> None:
     parser.add_argument("--shared", type=int, default=50)
     parser.add_argument("--parallelism", type=int, default=8)
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--floor", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        return serve(args.serve)
-    if args.floor:
-        return floor(args.floor, args.parallelism)
     with tempfile.TemporaryDirectory(prefix="dabgen-bench-sync-") as tmp:
         row = bench(args, Path(tmp))
     if args.json:

@@ -1,4 +1,4 @@
-"""The generate benchmark runs end to end at a tiny size (its figures are not checked:
+"""The benchmarks run end to end at a tiny size (their figures are not checked:
 timing belongs in benchmarks/, not in tests)."""
 
 from __future__ import annotations
@@ -26,3 +26,18 @@ def test_bench_generate_smoke(tmp_path: Path) -> None:
         assert row["api_calls_dabgen"]["GET /api/2.2/jobs/list"] == 1
         assert row["ratio"] > 0 and row["peak_rss_mb"] > 0
     assert (tmp_path / "bundle" / "databricks.yml").is_file()  # the smallest size, kept
+
+
+def test_bench_sync_smoke(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_sync.py"), "--jobs", "12",
+         "--runs", "1", "--json"],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    row = json.loads(done.stdout)
+    assert row["jobs"] == 12 and row["drifted_jobs"] == 1
+    assert row["distinct_notebooks"] == 12 * 2 + 12  # own notebooks + the shared ones used
+    assert row["api_calls_total"] == 1 + row["distinct_notebooks"]  # one list page + exports
+    assert row["api_calls"] == row["api_calls_floor"]
+    assert row["check_exit_code"] == 1  # drift found
+    assert row["shards"]["same_bytes"] is True
