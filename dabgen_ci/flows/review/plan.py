@@ -49,13 +49,9 @@ def deploy_plan(loaded: LoadedBundle, root: str, target: str,
                 resources: Mapping[str, JobResource], removed: tuple[JobResource, ...],
                 source: WorkspaceSource) -> DeployPlan:
     """What deploying ``target`` of the bundle would do to the jobs of the workspace."""
-    targets = loaded.config.get("targets")
-    if not isinstance(targets, dict) or target not in targets:
-        return DeployPlan(target, skipped=f"the bundle has no `{target}` target")
-    try:
-        resolved = resolve_target(loaded.config, target)
-    except BadInputError as exc:
-        return DeployPlan(target, skipped=f"target `{target}` cannot be resolved: {exc}")
+    resolved = _resolved(loaded.config, target)
+    if isinstance(resolved, str):
+        return DeployPlan(target, skipped=resolved)
     bundle = resolved.get("bundle")
     mode = bundle.get("mode") if isinstance(bundle, dict) else None
     pause = deploy_default(resolved.get("presets"), mode)
@@ -112,14 +108,19 @@ def removal_plan(root: str, target: str, removed: tuple[JobResource, ...],
 
 def _base_state(config: Mapping[str, Any] | None, target: str,
                 source: WorkspaceSource) -> TargetState | None:
-    targets = config.get("targets") if config else None
-    if config is None or not isinstance(targets, dict) or target not in targets:
-        return None
+    resolved = _resolved(config, target) if config is not None else None
+    return target_state(resolved, target, source) if isinstance(resolved, dict) else None
+
+
+def _resolved(config: Mapping[str, Any], target: str) -> dict[str, Any] | str:
+    """The configuration a deploy of ``target`` uses, or why there is none."""
+    targets = config.get("targets")
+    if not isinstance(targets, dict) or target not in targets:
+        return f"the bundle has no `{target}` target"
     try:
-        resolved = resolve_target(dict(config), target)
-    except BadInputError:
-        return None
-    return target_state(resolved, target, source)
+        return resolve_target(dict(config), target)
+    except BadInputError as exc:
+        return f"target `{target}` cannot be resolved: {exc}"
 
 
 def read_live(source: WorkspaceSource, ids: list[int | None]) -> dict[int, Any]:

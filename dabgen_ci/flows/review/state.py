@@ -96,12 +96,11 @@ def state_the_jobs_name(source: WorkspaceSource, looked: TargetState, target: st
     the headers name) point to, when the expected folder had none; None otherwise."""
     if looked.bound:
         return None
-    folders = {_state_folder_of(settings) for settings in jobs if settings is not None}
-    folders.discard(None)
+    folders = {folder for settings in jobs if settings is not None
+               if (folder := _state_folder_of(settings)) is not None}
     if len(folders) != 1:
         return None
     folder = folders.pop()
-    assert folder is not None
     if looked.folder is not None and canonical_path(folder) == canonical_path(looked.folder):
         return None
     state, note = read_state_at(source, folder, target)
