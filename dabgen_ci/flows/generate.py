@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dabgen_ci.bundle_writer import StagedBundle, check_target
-from dabgen_ci.core.bundle.convert import export_paths, plan_bundle
+from dabgen_ci.core.bundle.convert import plan_bundle
 from dabgen_ci.core.bundle.keys import resource_key
 from dabgen_ci.core.bundle.progressive import ProgressiveRender
 from dabgen_ci.core.diagnostics import count
@@ -19,12 +19,7 @@ from dabgen_ci.core.json_types import JsonObject
 from dabgen_ci.core.results import GeneratedJob, GenerateResult
 from dabgen_ci.core.secrets import SecretAllowlist
 from dabgen_ci.core.workspace_objects import ExportedObject
-from dabgen_ci.flows.export import (
-    DEFAULT_PARALLELISM,
-    Exporter,
-    ExportResult,
-    export_sources,
-)
+from dabgen_ci.flows.export import DEFAULT_PARALLELISM, ExportResult, export_sources
 from dabgen_ci.flows.roundtrip import roundtrip_diagnostics
 from dabgen_ci.flows.select import JobSelection, select_jobs
 from dabgen_ci.progress import NullProgress, Progress, timed
@@ -55,15 +50,11 @@ def generate_jobs(
     progress = progress or NullProgress()
     check_target(options.out, force=options.force)
     timings: dict[str, float] = {}
-    # Each job's sources are asked for as soon as the job is listed: the downloads overlap
-    # the rest of the listing and the planning; nothing is exported twice or left unused.
-    with Exporter(source, options.parallelism) as exporter:
-        with timed(timings, "fetch jobs"):
-            progress.start("fetch jobs")
-            jobs = select_jobs(source, selection,
-                               on_job=lambda job: exporter.ask(export_paths(job)))
-            progress.finish("fetch jobs", f"{len(jobs)} job(s)")
-        return build_bundle(source, jobs, options, progress, timings, exporter=exporter)
+    with timed(timings, "fetch jobs"):
+        progress.start("fetch jobs")
+        jobs = select_jobs(source, selection)
+        progress.finish("fetch jobs", f"{len(jobs)} job(s)")
+    return build_bundle(source, jobs, options, progress, timings)
 
 
 def build_bundle(
@@ -74,12 +65,10 @@ def build_bundle(
     timings: dict[str, float],
     prefetched: ExportResult | None = None,
     required_variables: Mapping[str, str] | None = None,
-    exporter: Exporter | None = None,
 ) -> GenerateResult:
     """The steps after the jobs are known (shared by ``generate job`` and ``generate path``).
 
-    ``prefetched`` holds sources the caller already exported, which are not fetched again;
-    ``exporter`` is the pool the caller already asked for some of them.
+    ``prefetched`` holds sources the caller already exported, which are not fetched again.
     """
     name = options.bundle_name or _default_bundle_name(jobs, options.out)
     with timed(timings, "convert"):
@@ -107,7 +96,7 @@ def build_bundle(
             dirs = [s.workspace_path for s in plan.sources if s.kind == "directory"]
             exported = export_sources(
                 source, files, dirs, progress=progress, parallelism=options.parallelism,
-                prefetched=prefetched, on_result=arrived, exporter=exporter,
+                prefetched=prefetched, on_result=arrived,
             )
         with timed(timings, "render"):
             rendered = renderer.finish(exported.exported, exported.missing)

@@ -7,7 +7,7 @@ to ``jobs/get`` for jobs with more than 100 tasks, which the list truncates.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dabgen_ci.core.json_types import JsonObject
@@ -54,27 +54,18 @@ def matches(settings: JsonObject, selection: JobSelection) -> bool:
     return True
 
 
-def select_jobs(source: WorkspaceSource, selection: JobSelection,
-                on_job: Callable[[JsonObject], None] | None = None) -> list[JsonObject]:
-    """Fetch the selected jobs as full ``jobs/get`` bodies, ids first, then by job id.
-
-    ``on_job`` sees each selected job as soon as it is known, while later pages of the
-    job list are still being read (``generate`` starts downloading its sources then).
-    """
+def select_jobs(source: WorkspaceSource, selection: JobSelection) -> list[JsonObject]:
+    """Fetch the selected jobs as full ``jobs/get`` bodies, ids first, then by job id."""
     require_selection(selection)
     jobs: dict[int, JsonObject] = {}
     for job_id in selection.ids:
         jobs[job_id] = source.get_job(job_id)
-        if on_job is not None:
-            on_job(jobs[job_id])
     if selection.uses_list:
         for item in source.list_jobs():
             job_id = int(item["job_id"])
             if job_id in jobs or not matches(item.get("settings") or {}, selection):
                 continue
             jobs[job_id] = source.get_job(job_id) if item.get("has_more") else item
-            if on_job is not None:
-                on_job(jobs[job_id])
     if not jobs:
         raise BadInputError(f"no job in {source.describe()} matches {describe(selection)}")
     explicit = [jobs[i] for i in selection.ids]

@@ -186,22 +186,6 @@ def _merge_sources(planned: Sequence[PlannedJob]) -> tuple[SourceRef, ...]:
     return tuple(merged[k] for k in sorted(merged))
 
 
-def export_paths(body: JsonMapping) -> list[str]:
-    """The workspace files and notebooks the plan of this one ``jobs/get`` body would
-    export (the rule of :func:`plan_bundle`'s sources), known before every job is: the
-    caller can start downloading them while it still reads the job list. Folders are left
-    out (they are listed, then exported file by file); a body the planner refuses gives
-    none here, and the planner says why."""
-    settings = body.get("settings")
-    if not isinstance(settings, dict):
-        return []
-    try:
-        multi = to_multi_task(settings)
-    except BadInputError:
-        return []
-    return [ref.workspace_path for ref in workspace_refs(multi) if ref.kind != "directory"]
-
-
 def _link_jobs(body: JsonObject, key_for_job_id: Mapping[int, str]) -> None:
     for location in _run_job_locations(body):
         job_id = _as_job_id(get_at(body, location))
