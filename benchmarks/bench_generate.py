@@ -220,10 +220,20 @@ def main() -> None:
     parser.add_argument("--bundle-dir", type=Path,
                         help="write dabgen's bundle below this folder instead of the temporary "
                              "one (e.g. a tmpfs, to take the file system's cost out)")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="work below DIR (new or empty) and delete nothing: on a file system "
+                             "where deleting slows the next creations (see bench_size), a "
+                             "benchmark run right after another's clean-up would pay for it")
     args = parser.parse_args()
     args.jobs = [int(n) for n in str(args.jobs).split(",") if n.strip()]
-    with tempfile.TemporaryDirectory(prefix="dabgen-bench-") as tmp:
-        rows = [bench_size(n, args, Path(tmp)).row() for n in args.jobs]
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        if any(args.keep.iterdir()):
+            parser.error(f"--keep {args.keep} is not empty")
+        rows = [bench_size(n, args, args.keep).row() for n in args.jobs]
+    else:
+        with tempfile.TemporaryDirectory(prefix="dabgen-bench-") as tmp:
+            rows = [bench_size(n, args, Path(tmp)).row() for n in args.jobs]
     if args.json:
         print(json.dumps({"runs": args.runs, "sizes": rows}, indent=2))
     else:
