@@ -33,8 +33,6 @@ from dabgen_ci.core.paths import PathRefused, relative, write_file
 from dabgen_ci.errors import BadInputError
 
 OWNED = ("databricks.yml", "resources", "src")
-_BATCH = 64  # files handed to a writer thread at a time
-_Write = tuple[str, bytes | None, bool]  # relative path, content (None: remove), written before
 _STAGE_PREFIX = ".dabgen-new-"
 _OLD_PREFIX = ".dabgen-old-"
 
@@ -132,10 +130,7 @@ class StagedBundle:
         self._out, self._force, self._write = out, force, write or _write_new
         self._layout = layout
         # (checked relative path, content or None to remove, whether it was written before)
-        # Batches of (checked relative path, content or None to remove, written before):
-        # handing files over one by one woke a writer thread per file.
-        self._queue: queue.Queue[list[_Write] | None] = queue.Queue()
-        self._batch: list[_Write] = []
+        self._queue: queue.Queue[tuple[str, bytes | None, bool] | None] = queue.Queue()
         self._workers = [threading.Thread(target=self._work, name=f"dabgen-write-{n}")
                          for n in range(threads)]
         self._staged: dict[str, bytes] = {}  # path (checked by the lexical rule) → content
@@ -181,7 +176,7 @@ class StagedBundle:
         else:  # refused here, before anything is written
             relative(rel, what=f"{self._layout.noun} file")
         self._staged[rel] = content
-        self._hand_over((rel, content, previous is not None))
+        self._queue.put((rel, content, previous is not None))
 
     def commit(self, files: Mapping[str, bytes]) -> list[str]:
         """Write whatever of ``files`` is not staged yet, drop staged files not in it, wait
@@ -194,7 +189,7 @@ class StagedBundle:
             self.put(rel, content)
         for rel in [rel for rel in self._staged if rel not in files]:
             del self._staged[rel]
-            self._hand_over((rel, None, True))  # staged early, left out
+            self._queue.put((rel, None, True))  # staged early, left out
         self._drain()
         try:
             _swap(self._out, self._staging,
@@ -203,17 +198,8 @@ class StagedBundle:
             raise output_error(self._what, exc) from None
         return sorted(files)
 
-    def _hand_over(self, write: _Write) -> None:
-        self._batch.append(write)
-        if len(self._batch) >= _BATCH:
-            self._queue.put(self._batch)
-            self._batch = []
-
     def _drain(self) -> None:
         """Wait for every queued write; the first that failed is raised here."""
-        if self._batch:
-            self._queue.put(self._batch)
-            self._batch = []
         self._queue.join()
         if self._errors:
             exc = self._errors[0]
@@ -222,11 +208,9 @@ class StagedBundle:
             raise exc
 
     def _work(self) -> None:
-        while (batch := self._queue.get()) is not None:
+        while (item := self._queue.get()) is not None:
             try:
-                for item in batch:
-                    if self._errors:
-                        break
+                if not self._errors:
                     self._write_one(*item)
             except BaseException as exc:  # handed to the thread that commits
                 self._errors.append(exc)
