@@ -41,3 +41,17 @@ def test_bench_sync_smoke(tmp_path: Path) -> None:
     assert row["api_calls"] == row["api_calls_floor"]
     assert row["check_exit_code"] == 1  # drift found
     assert row["shards"]["same_bytes"] is True
+
+
+def test_bench_flow_smoke(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_flow.py"), "--jobs", "20",
+         "--runs", "2", "--json", "--out-root", str(tmp_path)],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    row = json.loads(done.stdout)
+    assert row["jobs"] == 20 and len(row["cpu_runs_s"]) == 2
+    # One list page, one export per distinct notebook (40 own, 20 of the shared ones).
+    assert row["api_calls"] == {"jobs/list": 1, "workspace/export": 60}
+    assert 0 < row["cpu_per_job_ms"]["least"] <= row["cpu_per_job_ms"]["median"]
+    assert list(tmp_path.iterdir()) == []  # its bundles are removed

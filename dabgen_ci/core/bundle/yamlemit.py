@@ -5,7 +5,8 @@ PyYAML's pure-Python emitter was the largest single cost of rendering a 1,000-jo
 restricted shape — maps with string keys, lists, strings, ints, floats, booleans and null —
 written in one block style (see :mod:`dabgen_ci.core.bundle.yamlfmt`), so they can be
 written directly. Exactness is by construction, not by imitation: which style a scalar gets
-is decided by PyYAML's own ``Emitter.analyze_scalar`` and the same choice rules
+is decided by PyYAML's own ``Emitter.analyze_scalar`` (skipped for text of a few safe
+characters, which the tests prove it always finds plain-safe) and the same choice rules
 (``choose_scalar_style``), and the writers below are ports of PyYAML's for a line width
 that never folds. Anything outside the shape (a key that PyYAML would write as a complex
 ``?`` key, a non-string key, an unknown type, a top-level scalar, a keep-chomped literal)
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 from collections.abc import Callable
 
 import yaml
@@ -28,6 +30,11 @@ _FLOAT_TAG = "tag:yaml.org,2002:float"
 # check_simple_key counts the key's text plus its prepared tag ("!!str"): 128 is the limit.
 _MAX_SIMPLE_KEY = 128 - len("!!str")
 _INDENT = 2
+# Text PyYAML's analysis always finds non-empty, single-line and fit to write plain: no
+# indicator, quote, break or special character, no leading or trailing space, and (checked
+# apart) not a ``...`` document marker. Most strings of a bundle (keys, names, paths) are
+# such; analysing them (a Python loop per character) was a quarter of the emitter's time.
+_PLAIN = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./ -]*(?<! )\Z")
 
 
 class Unsupported(Exception):
@@ -170,6 +177,10 @@ class FastEmitter:
         multi-line text, nothing otherwise (then the text resolves as a string, so the
         event is implicit). Keys must be simple keys, or PyYAML writes ``? key``.
         """
+        if plain_without_analysis(text):
+            if key and len(text) >= _MAX_SIMPLE_KEY:
+                raise Unsupported
+            return '"' if quote or self._needs_quotes(text) else ""
         a = self._analyzer.analyze_scalar(text)
         if key and (a.empty or a.multiline or len(text) >= _MAX_SIMPLE_KEY):
             raise Unsupported
@@ -184,6 +195,12 @@ class FastEmitter:
         if a.allow_block_plain:
             return ""
         return "'" if a.allow_single_quoted else '"'
+
+
+def plain_without_analysis(text: str) -> bool:
+    """``text`` is one PyYAML's analysis finds non-empty, single-line and plain-safe (see
+    ``_PLAIN``), told without running it."""
+    return _PLAIN.match(text) is not None and not text.startswith("...")
 
 
 def _double_quoted(text: str) -> str:

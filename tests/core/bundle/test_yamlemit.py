@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import itertools
 import random
 from pathlib import Path
 
 import pytest
 import yaml
+from yaml.emitter import Emitter
 
 from dabgen_ci.core.bundle import yamlfmt
+from dabgen_ci.core.bundle.yamlemit import plain_without_analysis
 from dabgen_ci.core.bundle.yamlfmt import QUOTED_MAPS, dump, pyyaml_dump
 from tests.core.bundle.test_yamlfmt import NASTY, _random_strings, _shapes
 
@@ -104,3 +108,31 @@ def test_the_golden_bundle_is_written_by_the_fast_path() -> None:
         assert direct == pyyaml_dump(data)
         assert [line for line in direct.splitlines() if line.strip()] == [
             line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_text_written_plain_without_analysis_is_text_pyyaml_finds_plain() -> None:
+    """The emitter skips PyYAML's analysis for text ``plain_without_analysis`` passes: each
+    such text must be one the analysis finds non-empty, single-line and fit to write plain.
+    Every text of up to four characters over the pattern's alphabet and its neighbours
+    (indicators, quotes, breaks, tabs, non-ASCII), the edge cases, and random longer ones."""
+    alphabet = "a9_./- :#'\"\t\n?é"
+    texts = ["", ".", "..", "...", "...x", "-", "-x", "x-", " a", "a ", "a  b", "---", "a:b",
+             "a #b", "a" * 200, "/Workspace/Users/a b/c.py", "../src/x.py"]
+    texts += ["".join(chars) for n in range(1, 5)
+              for chars in itertools.product(alphabet, repeat=n)]
+    rng = random.Random(11)
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(5, 40)))
+              for _ in range(5000)]
+    safe = "aZ09_./- "
+    texts += ["".join(rng.choice(safe) for _ in range(rng.randint(1, 60))) for _ in range(5000)]
+    analyzer = Emitter(io.StringIO(), allow_unicode=True)
+    skipped = 0
+    for text in texts:
+        if plain_without_analysis(text):
+            skipped += 1
+            found = analyzer.analyze_scalar(text)
+            assert not found.empty and not found.multiline, repr(text)
+            assert found.allow_block_plain and found.allow_single_quoted, repr(text)
+    assert skipped > 5000  # the pattern is exercised, not just refused everywhere
+    assert not plain_without_analysis("...") and not plain_without_analysis("-")
+    assert plain_without_analysis("../src/x.py") and plain_without_analysis("job 001")
