@@ -22,7 +22,6 @@ from dabgen_ci.validate.rules_refs import (
     check_resource_references,
     check_variable_values,
     check_variables,
-    referenced_variables,
 )
 from dabgen_ci.validate.rules_secrets import NO_ALLOWANCES, check_secrets
 
@@ -43,7 +42,8 @@ def check_bundle(bundle: LoadedBundle, files: frozenset[str], *, target: str | N
     variables = bundle.config.get("variables")
     declared = set(variables) if isinstance(variables, dict) else set()
     out: list[Diagnostic] = []
-    out.extend(check_variables(bundle.files, declared))
+    uses = check_variables(bundle.files, declared)
+    out.extend(uses.diagnostics)
     out.extend(check_interpolation_limits(bundle.files))
     for f in bundle.files:
         out.extend(check_secrets(f.config, f.tree, secrets))
@@ -55,7 +55,7 @@ def check_bundle(bundle: LoadedBundle, files: frozenset[str], *, target: str | N
         return [*out, finding("error", str(exc), bundle.tree, ("targets", target or ""))]
     out.extend(check_jobs(resolved, tree))
     out.extend(check_resource_references(resolved, tree))
-    out.extend(check_variable_values(resolved, tree, referenced_variables(bundle.files), target))
+    out.extend(check_variable_values(resolved, tree, uses.referenced, target))
     out.extend(check_paths(resolved, tree, files, notebooks, bundle.file_of(target)))
     return out
 

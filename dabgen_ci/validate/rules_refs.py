@@ -12,6 +12,7 @@ authentication fields (``no_interpolation_in_bundle_name.go``,
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from dabgen_ci.core.diagnostics import Diagnostic
@@ -40,14 +41,29 @@ class RawFile(Protocol):
     def tree(self) -> LocTree | None: ...
 
 
-def check_variables(files: Iterable[RawFile], declared: set[str]) -> list[Diagnostic]:
-    """Undeclared ``${var.x}``, undeclared target variables, references in resource keys."""
+@dataclass(frozen=True)
+class VariableUses:
+    """What one pass over the files as written finds (one walk of every string serves both:
+    a second one was 6 % of validating a 10,000-job bundle)."""
+
+    diagnostics: list[Diagnostic]  # undeclared variables, target variables, keys
+    referenced: set[str]  # every variable a ``${var.<name>}`` names
+
+
+def check_variables(files: Iterable[RawFile], declared: set[str]) -> VariableUses:
+    """Undeclared ``${var.x}``, undeclared target variables, references in resource keys;
+    and the names of all variables referenced."""
     out: list[Diagnostic] = []
+    names: set[str] = set()
     for f in files:
         for path, text in reference_strings(f.config):
             for ref in references(text):
                 parts = split_reference(ref)
-                if parts[0] == "var" and (len(parts) < 2 or parts[1] not in declared):
+                if parts[0] != "var":
+                    continue
+                if len(parts) > 1 and isinstance(parts[1], str):
+                    names.add(parts[1])
+                if len(parts) < 2 or parts[1] not in declared:
                     name = parts[1] if len(parts) > 1 else ""
                     out.append(finding(
                         "error", f"variable {name!r} is not declared; add it under "
@@ -55,18 +71,7 @@ def check_variables(files: Iterable[RawFile], declared: set[str]) -> list[Diagno
                         f.tree, path))
         out.extend(_target_variables(f, declared))
         out.extend(_reference_in_keys(f))
-    return out
-
-
-def referenced_variables(files: Iterable[RawFile]) -> set[str]:
-    names = set()
-    for f in files:
-        for _, text in reference_strings(f.config):
-            for ref in references(text):
-                parts = split_reference(ref)
-                if parts[0] == "var" and len(parts) > 1 and isinstance(parts[1], str):
-                    names.add(parts[1])
-    return names
+    return VariableUses(out, names)
 
 
 def check_variable_values(resolved: dict[str, Any], tree: LocTree | None, used: set[str],
