@@ -76,8 +76,10 @@ def validate_bundle(root: Path, *, target: str | None = None, run_cli: bool | No
         diags.extend(schema.check_file(f.config, f.tree, f.path))
     run: list[str] = ["schema"]
     skipped: dict[str, str] = {}
+    # The configuration files' bytes were read (or handed over) to load them: not again.
+    in_hand = {f.path: f.data for f in bundle.files if f.data is not None}
     allow = with_markers(root, [f.path for f in bundle.files], secrets or SecretAllowlist(),
-                         contents)
+                         {**in_hand, **(contents or {})})
     found = scan_files(root, contents) if found is None else found
     # scan_files lists only files inside the root: no need to resolve each one again
     diags.extend(scan_sources(root, found.files, allow, contents, confined=True))

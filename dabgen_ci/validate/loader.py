@@ -44,6 +44,8 @@ class ConfigFile:
     path: str
     config: dict[str, Any]
     tree: LocTree | None
+    # The bytes read (None: the file could not be read), so no later check reads it again.
+    data: bytes | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,7 @@ class ParsedFiles:
         text is then parsed only if a diagnostic needs a line."""
         problems: list[Diagnostic] = []
         config = (parse_file(rel, data, problems) if value is None
-                  else ConfigFile(rel, value, _lazy_locations(rel, data)))
+                  else ConfigFile(rel, value, _lazy_locations(rel, data), data))
         self._files[rel] = (data, config, tuple(problems))
 
     def get(self, rel: str, data: bytes) -> tuple[ConfigFile, tuple[Diagnostic, ...]] | None:
@@ -191,15 +193,15 @@ def parse_file(rel: str, data: bytes, diags: list[Diagnostic]) -> ConfigFile:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         diags.append(_err(f"cannot read {rel}: {exc}", rel, None))
-        return ConfigFile(rel, {}, None)
+        return ConfigFile(rel, {}, None, data)
     value, _, problems = parse_yaml(text, rel, locate=False)
     diags.extend(problems)
     if value is None:
-        return ConfigFile(rel, {}, None)
+        return ConfigFile(rel, {}, None, data)
     if not isinstance(value, dict):
         diags.append(_err("the top level of a bundle file must be a mapping", rel, 1))
-        return ConfigFile(rel, {}, None)
-    return ConfigFile(rel, value, _lazy_locations(rel, data))
+        return ConfigFile(rel, {}, None, data)
+    return ConfigFile(rel, value, _lazy_locations(rel, data), data)
 
 
 def _lazy_locations(rel: str, data: bytes) -> LazyLocTree:

@@ -22,7 +22,8 @@ MAX_SCANNED_BYTES = 32 * 1024 * 1024  # a source larger than this is reported, n
 def with_markers(root: Path, config_files: Iterable[str], allow: SecretAllowlist,
                  contents: Mapping[str, bytes] | None = None) -> SecretAllowlist:
     """``allow`` plus the lines of the configuration files that carry the marker
-    (``contents``: files the caller has just written, which are not read back)."""
+    (``contents``: bytes in hand — files the caller has just written or already read —
+    which are not read again)."""
     marked: set[tuple[str, int]] = set()
     for rel in config_files:
         text = _read(root, rel, contents)
