@@ -62,3 +62,15 @@ def test_allowlist_by_fingerprint_glob_and_marked_line() -> None:
     assert allow.allows("src/a.py", 3, "b" * 16)
     assert not allow.allows("src/a.py", 4, "b" * 16)
     assert not allow.allows(None, None, "b" * 16)
+
+
+def test_each_finding_names_the_path_of_its_value_at_any_depth() -> None:
+    """The scan builds a value's path only when it holds a token: the paths it does build
+    are those of the values, in lists and maps, at the top and deep down."""
+    token = SAMPLES["a GitHub token"]
+    config = {"top": token, "resources": {"jobs": {"a": {"tasks": [
+        {"task_key": "x"}, {"task_key": "y", "params": ["ok", f"x {token}"]}]}}},
+        "tags": {token: "v"}}
+    found = check_secrets(config, None)
+    assert sorted(d.path or "" for d in found) == [
+        "resources.jobs.a.tasks[1].params[1]", "tags.***", "top"]
