@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: its harness
-from harness import NOTEBOOK, ROOT
+from harness import BENCH_FOLDER, ROOT, notebook_source, synthetic_job
 
 sys.path.insert(0, str(ROOT))
 from dabgen_ci.core.json_types import JsonObject
@@ -43,28 +43,11 @@ class MemorySource:
         self.calls: Counter[str] = Counter()
         self._jobs: list[JsonObject] = []
         self._objects: dict[str, bytes] = {}
-        base = "/Workspace/Shared/bench"
         for j in range(jobs):
-            tasks: list[JsonObject] = []
-            for t in range(tasks_per_job):
-                rel = (f"shared/common_{j % shared:03d}" if t == tasks_per_job - 1
-                       else f"job_{j:05d}/step_{t}")
-                self._objects[f"{base}/{rel}"] = NOTEBOOK.format(n=rel).encode()
-                task: JsonObject = {"task_key": f"step_{t}", "job_cluster_key": "c",
-                                    "notebook_task": {"notebook_path": f"{base}/{rel}",
-                                                      "source": "WORKSPACE"}}
-                if t:
-                    task["depends_on"] = [{"task_key": f"step_{t - 1}"}]
-                tasks.append(task)
-            self._jobs.append({
-                "job_id": 10_000 + j, "creator_user_name": "bench@acme.com",
-                "created_time": 1700000000000,
-                "settings": {"name": f"bench job {j:05d}", "max_concurrent_runs": 1,
-                             "tags": {"bench": "yes"},
-                             "job_clusters": [{"job_cluster_key": "c", "new_cluster": {
-                                 "spark_version": "15.4.x-scala2.12",
-                                 "node_type_id": "i3.xlarge", "num_workers": 2}}],
-                             "tasks": tasks, "format": "MULTI_TASK"}})
+            body, used = synthetic_job(j, tasks_per_job, shared)
+            self._jobs.append(body)
+            for rel in used:
+                self._objects[f"{BENCH_FOLDER}/{rel}"] = notebook_source(rel).encode()
 
     def describe(self) -> str:
         return "memory"

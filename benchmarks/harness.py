@@ -42,34 +42,56 @@ def build_snapshot(root: Path, jobs: int, tasks_per_job: int, shared: int) -> in
     base = root / "workspace" / "Workspace" / "Shared" / "bench"
     distinct: set[str] = set()
     for s in range(shared):
-        write_text(base / "shared" / f"common_{s:03d}.py", NOTEBOOK.format(n=f"shared {s}"))
+        rel = shared_notebook(s)
+        write_text(base / f"{rel}.py", notebook_source(rel))
     for j in range(jobs):
-        tasks = []
-        for t in range(tasks_per_job):
-            if t == tasks_per_job - 1:  # every third task notebook is a shared one
-                rel = f"shared/common_{j % shared:03d}"
-            else:
-                rel = f"job_{j:05d}/step_{t}"
-                write_text(base / f"{rel}.py", NOTEBOOK.format(n=rel))
+        body, used = synthetic_job(j, tasks_per_job, shared)
+        for rel in used:
+            if rel not in distinct and not rel.startswith("shared/"):
+                write_text(base / f"{rel}.py", notebook_source(rel))
             distinct.add(rel)
-            task: dict[str, Any] = {
-                "task_key": f"step_{t}",
-                "notebook_task": {"notebook_path": f"/Workspace/Shared/bench/{rel}",
-                                  "source": "WORKSPACE"},
-                "job_cluster_key": "c"}
-            if t:
-                task["depends_on"] = [{"task_key": f"step_{t - 1}"}]
-            tasks.append(task)
-        body = {"job_id": 10_000 + j, "creator_user_name": "bench@acme.com",
-                "created_time": 1700000000000,
-                "settings": {"name": f"bench job {j:05d}", "max_concurrent_runs": 1,
-                             "tags": {"bench": "yes"},
-                             "job_clusters": [{"job_cluster_key": "c", "new_cluster": {
-                                 "spark_version": "15.4.x-scala2.12",
-                                 "node_type_id": "i3.xlarge", "num_workers": 2}}],
-                             "tasks": tasks, "format": "MULTI_TASK"}}
-        (root / "jobs" / f"{10_000 + j}.json").write_text(json.dumps(body))
+        (root / "jobs" / f"{body['job_id']}.json").write_text(json.dumps(body))
     return len(distinct)
+
+
+BENCH_FOLDER = "/Workspace/Shared/bench"
+
+
+def synthetic_job(j: int, tasks_per_job: int, shared: int) -> tuple[dict[str, Any], list[str]]:
+    """Job ``j``'s ``jobs/get`` body, and the notebooks its tasks use (below
+    :data:`BENCH_FOLDER`): one of its own per task, but the last task's is a shared one."""
+    tasks = []
+    used = []
+    for t in range(tasks_per_job):
+        rel = shared_notebook(j % shared) if t == tasks_per_job - 1 else f"job_{j:05d}/step_{t}"
+        used.append(rel)
+        task: dict[str, Any] = {
+            "task_key": f"step_{t}",
+            "notebook_task": {"notebook_path": f"{BENCH_FOLDER}/{rel}", "source": "WORKSPACE"},
+            "job_cluster_key": "c"}
+        if t:
+            task["depends_on"] = [{"task_key": f"step_{t - 1}"}]
+        tasks.append(task)
+    body = {"job_id": 10_000 + j, "creator_user_name": "bench@acme.com",
+            "created_time": 1700000000000,
+            "settings": {"name": f"bench job {j:05d}", "max_concurrent_runs": 1,
+                         "tags": {"bench": "yes"},
+                         "job_clusters": [{"job_cluster_key": "c", "new_cluster": {
+                             "spark_version": "15.4.x-scala2.12",
+                             "node_type_id": "i3.xlarge", "num_workers": 2}}],
+                         "tasks": tasks, "format": "MULTI_TASK"}}
+    return body, used
+
+
+def shared_notebook(s: int) -> str:
+    return f"shared/common_{s:03d}"
+
+
+def notebook_source(rel: str) -> str:
+    """The text of a synthetic notebook (each one different, so none is exported twice)."""
+    if rel.startswith("shared/common_"):
+        return NOTEBOOK.format(n=f"shared {int(rel.rpartition('_')[2])}")
+    return NOTEBOOK.format(n=rel)
 
 
 def write_text(path: Path, text: str) -> None:
