@@ -97,7 +97,35 @@ async def test_mcp_handshake_before_databricks_sdk(tmp_path: Path) -> None:
     assert "mcp_server.server" in at_handshake
     assert [m for m in heavy(at_handshake) if m.startswith("databricks")] == []
     assert not jobs.is_error
-    assert "databricks.sdk" in heavy(after_first_tool)
+    # The first workspace tool imports the SDK's client, not its service modules.
+    assert "databricks.sdk.core" in heavy(after_first_tool)
+    assert "databricks.sdk.service.catalog" not in after_first_tool
+
+
+LATE_FULL_SDK = """
+import sys
+from dabgen_ci.workspace.live import LiveSource
+light = sorted(m for m in sys.modules if m.startswith("databricks.sdk.service."))
+from databricks.sdk import WorkspaceClient
+import databricks.sdk.core
+from dabgen_ci.workspace import sdk
+print(light, "databricks.sdk.service.catalog" in sys.modules,
+      databricks.sdk.core.ApiClient is sdk.ApiClient,
+      WorkspaceClient.__module__, databricks.sdk.AccountClient.__name__)
+"""
+
+
+def test_the_whole_sdk_is_there_when_asked_for(tmp_path: Path) -> None:
+    """dabgen's adapters load databricks-sdk's client without its service modules
+    (dabgen_ci.workspace.sdk); code that asks for the rest later gets the whole package."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABRICKS_")}
+    proc = subprocess.run([sys.executable, "-c", LATE_FULL_SDK], capture_output=True,
+                          text=True, timeout=300, cwd=tmp_path,
+                          env={**env, "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    light, rest = proc.stdout.strip().split("] ")
+    assert "databricks.sdk.service.catalog" not in light
+    assert rest == "True True databricks.sdk AccountClient"
 
 
 @pytest.fixture

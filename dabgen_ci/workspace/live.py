@@ -15,9 +15,6 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 
-from databricks.sdk import WorkspaceClient
-from databricks.sdk.config import Config
-
 from dabgen_ci.core.json_types import JsonObject
 from dabgen_ci.core.workspace_objects import DESIGNER_FILE, DESIGNER_SUFFIX
 from dabgen_ci.errors import NotFoundError, PermissionDeniedError, WorkspaceError
@@ -28,6 +25,7 @@ from dabgen_ci.workspace.paging import (
     expect_field,
     expect_object,
 )
+from dabgen_ci.workspace.sdk import Client, Config, connect
 from dabgen_ci.workspace.sdk_errors import SDK_FAILURES, classify, scrub
 from dabgen_ci.workspace.snapshot import PAGED_ARRAYS, SOURCE_LANGUAGES, has_notebook_header
 
@@ -38,7 +36,7 @@ _JSON = {"Accept": "application/json"}
 class LiveSource:
     """:class:`~dabgen_ci.workspace.base.WorkspaceSource` over a ``WorkspaceClient``."""
 
-    def __init__(self, client: WorkspaceClient) -> None:
+    def __init__(self, client: Client) -> None:
         self._client = client
         self._host = client.config.host or "the workspace"
         self._retry_seconds = client.config.retry_timeout_seconds or DEFAULT_RETRY_TIMEOUT_SECONDS
@@ -69,7 +67,7 @@ class LiveSource:
             raise WorkspaceError(
                 f"authentication failed for {where}: check DATABRICKS_TOKEN or --profile ({reason})"
             ) from None
-        return cls(WorkspaceClient(config=config))
+        return cls(connect(config))
 
     def describe(self) -> str:
         return self._host

@@ -15,14 +15,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple, Protocol, runtime_checkable
 
-from databricks.sdk import WorkspaceClient
-from databricks.sdk.config import Config
-
 from dabgen_ci.core.json_types import JsonObject
 from dabgen_ci.errors import BadInputError, NotFoundError, PermissionDeniedError, WorkspaceError
 from dabgen_ci.workspace.base import WorkspaceSource
 from dabgen_ci.workspace.live import LiveSource
 from dabgen_ci.workspace.paging import PageGuard, expect_object
+from dabgen_ci.workspace.sdk import Client, Config, connect
 from dabgen_ci.workspace.sdk_errors import SDK_FAILURES, classify
 from dabgen_ci.workspace.snapshot import SnapshotSource
 
@@ -79,7 +77,7 @@ class WorkspaceOps(Protocol):
 def open_workspace(
     *, snapshot: Path | None, profile: str | None
 ) -> tuple[WorkspaceSource, WorkspaceOps]:
-    """Both protocols over one connection: a snapshot directory or one ``WorkspaceClient``."""
+    """Both protocols over one connection: a snapshot directory or one SDK client."""
     if snapshot is not None and profile is not None:
         raise BadInputError("--workspace-snapshot and --profile cannot be used together")
     if snapshot is not None:
@@ -93,7 +91,7 @@ def open_workspace(
             f"no usable Databricks credentials for {where}: set DATABRICKS_HOST and "
             "DATABRICKS_TOKEN or pass --profile"
         ) from None
-    client = WorkspaceClient(config=config)
+    client = connect(config)
     return LiveSource(client), LiveOps(client)
 
 
@@ -144,9 +142,9 @@ class SnapshotOps:
 
 
 class LiveOps:
-    """:class:`WorkspaceOps` over a ``WorkspaceClient`` (raw JSON, errors translated)."""
+    """:class:`WorkspaceOps` over an SDK client (raw JSON, errors translated)."""
 
-    def __init__(self, client: WorkspaceClient) -> None:
+    def __init__(self, client: Client) -> None:
         self._client = client
         self._host = client.config.host or "the workspace"
 

@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 import requests
-from databricks.sdk.errors import (
+
+from dabgen_ci.workspace.sdk import (
+    STATUS_CODE_MAPPING,
     BadRequest,
+    DatabricksError,
     NotFound,
     PermissionDenied,
     ResourceConflict,
@@ -20,8 +23,6 @@ from databricks.sdk.errors import (
     TooManyRequests,
     Unauthenticated,
 )
-from databricks.sdk.errors.base import DatabricksError
-from databricks.sdk.errors.platform import STATUS_CODE_MAPPING
 
 # Everything ``api_client.do`` raises for a failed call (the SDK wraps retry exhaustion in
 # TimeoutError and reports missing credentials as ValueError).
