@@ -40,6 +40,15 @@ WINDOWS_DEVICE_NAMES = frozenset({
     *(f"com{n}" for n in "123456789"), *(f"lpt{n}" for n in "123456789"),
 })
 _DRIVE = re.compile(r"^[A-Za-z]:")
+# The paths a bundle is made of, accepted by one match instead of the checks per segment
+# (most of a bundle's path checking): ASCII letters, digits and ``_ .-`` only, so a byte is
+# a character; every segment starts with a letter, digit or ``_``, so none is empty, ``.``,
+# ``..`` or hidden (every reserved name dabgen uses starts with a dot); none is a Windows
+# device name (``con``, ``com1.txt``, ``nul ``). ``tests/core/test_paths_plain.py`` checks
+# it accepts only what the full rule accepts.
+_PLAIN_SEGMENT = (r"(?!(?:con|prn|aux|nul|com[1-9]|lpt[1-9]) *(?:[./]|\Z))"
+                  r"[a-z0-9_][a-z0-9_ .\-]{0,254}")
+_PLAIN_PATH = re.compile(rf"{_PLAIN_SEGMENT}(?:/{_PLAIN_SEGMENT})*", re.IGNORECASE | re.ASCII)
 # The two lexical problems that mean "leaves the directory" (the others: "is unusable").
 GOES_UP = "goes up with `..`"
 ABSOLUTE = "is absolute; give a path relative to the directory"
@@ -64,6 +73,21 @@ def lexical_problem(
     names a file dabgen creates, so Windows device names are refused. ``allow_self``:
     ``"."`` (the directory itself) is accepted.
     """
+    if (len(path) <= PATH_MAX_BYTES and _PLAIN_PATH.fullmatch(path)
+            and all(name.startswith(".") for name in reserved)):
+        return None
+    return _full_problem(path, reserved=reserved, device_names=device_names,
+                         allow_self=allow_self)
+
+
+def _full_problem(
+    path: str,
+    *,
+    reserved: Collection[str] = (GIT_DIR,),
+    device_names: bool = True,
+    allow_self: bool = False,
+) -> str | None:
+    """:func:`lexical_problem` without the shortcut for plain paths."""
     if path == "." and allow_self:
         return None
     if not path:

@@ -27,6 +27,18 @@ def references(text: str) -> list[str]:
     return [m.group(1) for m in REFERENCE.finditer(text)]
 
 
+def may_hold_reference(data: bytes | None) -> bool:
+    """Whether a YAML file of these bytes can have a ``${`` in any of its values (None: the
+    bytes are not known, so it can).
+
+    YAML makes ``${`` out of text without it only through a backslash (``"\\x24{"``, a
+    double-quoted line continuation); folding joins lines with a space or a line break.
+    A NUL means UTF-16 or UTF-32, where ``${`` has other bytes. A bundle dabgen wrote has
+    most of its job files without any reference: their values need not be walked.
+    """
+    return data is None or b"${" in data or b"\\" in data or b"\x00" in data
+
+
 def is_pure_reference(text: str) -> bool:
     """True if ``text`` is one reference and nothing else (it may then carry any type)."""
     m = REFERENCE.fullmatch(text)

@@ -19,6 +19,7 @@ from dabgen_ci.core.diagnostics import Diagnostic
 from dabgen_ci.validate.located import LocTree, Path
 from dabgen_ci.validate.refs import (
     has_reference,
+    may_hold_reference,
     reference_strings,
     references,
     split_reference,
@@ -40,6 +41,9 @@ class RawFile(Protocol):
     @property
     def tree(self) -> LocTree | None: ...
 
+    @property
+    def data(self) -> bytes | None: ...  # the bytes read (None: not known)
+
 
 @dataclass(frozen=True)
 class VariableUses:
@@ -56,7 +60,7 @@ def check_variables(files: Iterable[RawFile], declared: set[str]) -> VariableUse
     out: list[Diagnostic] = []
     names: set[str] = set()
     for f in files:
-        for path, text in reference_strings(f.config):
+        for path, text in reference_strings(f.config) if may_hold_reference(f.data) else ():
             for ref in references(text):
                 parts = split_reference(ref)
                 if parts[0] != "var":

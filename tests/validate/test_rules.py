@@ -367,3 +367,16 @@ def test_target_mode_must_be_known(tmp_path: Path) -> None:
     text = DATABRICKS_YML.replace("    mode: development", "    mode: sideways", 1)
     diag = only(run_rules(tmp_path, {"databricks.yml": text}))
     assert diag.path == "targets.dev.mode" and diag.line == line_of(text, "sideways")
+
+
+@pytest.mark.parametrize("written", [
+    '"\\x24{var.schema}"', '"\\u0024{var.schema}"', '"$\\\n  {var.schema}"'])
+def test_a_reference_written_with_escapes_is_found(tmp_path: Path, written: str) -> None:
+    """A file whose bytes hold no ``${`` is skipped by the variable check only when no YAML
+    escape could make one (refs.may_hold_reference)."""
+    extra = ("resources:\n  jobs:\n    extra:\n      name: extra\n      tags:\n"
+             f"        schema: {written}\n")
+    assert "${" not in extra
+    diag = only(run_rules(tmp_path, {"resources/extra.job.yml": extra}))
+    assert diag.summary.startswith("variable 'schema' is not declared")
+    assert diag.file == "resources/extra.job.yml"

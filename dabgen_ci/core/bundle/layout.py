@@ -167,6 +167,7 @@ def job_document(job: PlannedJob, plan: BundlePlan, path_for: PathFor,
         path_for=path_for,
         key_for_job_id=plan.key_for_job_id,
         variables=variables,
+        slots=job.slots,
     )
     return {"resources": {"jobs": {job.key: resource}}}
 

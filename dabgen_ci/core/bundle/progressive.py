@@ -32,7 +32,7 @@ from dabgen_ci.core.bundle.layout import (
     resource_file,
 )
 from dabgen_ci.core.bundle.placement import local_path, name_clash_key, placement_base
-from dabgen_ci.core.bundle.sources import SourceRef, canonical_path, workspace_slots
+from dabgen_ci.core.bundle.sources import SourceRef, canonical_path
 from dabgen_ci.core.bundle.variables import VariableRegistry
 from dabgen_ci.core.workspace_objects import ExportedObject
 
@@ -60,7 +60,7 @@ class ProgressiveRender:
         self._documents: dict[str, dict[str, Any]] = {}  # resource file → its value, until taken
         known = set(canonical)
         for n, job in enumerate(plan.jobs):
-            needs = {canonical_path(s.path) for s in workspace_slots(job.settings)} & known
+            needs = {canonical_path(s.path) for s in job.slots} & known
             for path in needs:
                 self._first_job.setdefault(path, n)
             if needs <= self._alone:

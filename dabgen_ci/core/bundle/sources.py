@@ -24,7 +24,7 @@ Rules, with reasons:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
@@ -91,9 +91,14 @@ def workspace_slots(settings: JsonMapping) -> list[PathSlot]:
 
 def workspace_refs(settings: JsonMapping) -> list[SourceRef]:
     """Every workspace source the job references, first appearance first, each once."""
+    return refs_of(workspace_slots(settings))
+
+
+def refs_of(slots: Iterable[PathSlot]) -> list[SourceRef]:
+    """:func:`workspace_refs` of slots already found."""
     kinds: dict[str, SourceKind] = {}
     uses: dict[str, list[str]] = {}
-    for slot in workspace_slots(settings):
+    for slot in slots:
         kinds.setdefault(slot.path, slot.kind)
         uses.setdefault(slot.path, []).append(format_path(slot.location))
     return [SourceRef(path, kinds[path], tuple(uses[path])) for path in uses]
