@@ -70,6 +70,11 @@ _ANY_NEEDLE = re.compile("|".join(re.escape(needle) for shape in TOKEN_SHAPES
                                   for needle in shape.needles))
 
 
+def may_have_token(text: str) -> bool:
+    """Whether ``text`` holds a needle of some shape: without one, it holds no token."""
+    return _ANY_NEEDLE.search(text) is not None
+
+
 def has_token(text: str) -> bool:
     """Whether any token shape occurs in ``text``."""
     return _ANY_NEEDLE.search(text) is not None and _ANY_TOKEN.search(text) is not None

@@ -23,7 +23,7 @@ from dabgen_ci.validate.rules_refs import (
     check_variable_values,
     check_variables,
 )
-from dabgen_ci.validate.rules_secrets import NO_ALLOWANCES, check_secrets
+from dabgen_ci.validate.rules_secrets import NO_ALLOWANCES, check_secrets, may_hold_secret
 
 __all__ = ["check_bundle", "check_target_modes"]
 
@@ -46,7 +46,8 @@ def check_bundle(bundle: LoadedBundle, files: frozenset[str], *, target: str | N
     out.extend(uses.diagnostics)
     out.extend(check_interpolation_limits(bundle.files))
     for f in bundle.files:
-        out.extend(check_secrets(f.config, f.tree, secrets))
+        if may_hold_secret(f.data):  # (a file's bytes can rule the walk of its values out)
+            out.extend(check_secrets(f.config, f.tree, secrets))
     out.extend(check_unique_task_keys(bundle.config, bundle.tree))
     out.extend(check_target_modes(bundle.config, bundle.tree))
     try:
