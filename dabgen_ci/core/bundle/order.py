@@ -9,6 +9,7 @@ sorted, so output is byte-stable. Lists are never reordered: task order is the j
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from dabgen_ci.core.json_types import JsonObject
@@ -78,33 +79,32 @@ Rank = Callable[[str], tuple[int, int, str]]
 
 def order_job(job: JsonObject) -> JsonObject:
     """A copy of a job resource with every map's keys in output order."""
-    return {k: _order_value(job[k], k) for k in _sorted_keys(job, _job_rank)}
+    return {k: _order_value(job[k], k) for k in sorted(job, key=_job_rank)}
 
 
 def _order_value(value: object, holder: str) -> object:
     if isinstance(value, dict):
-        rank: Rank
-        if holder in ("tasks", "task"):
-            rank = _task_rank
-        else:
-            head = _RECORD_ORDER.get(holder, ())
-            rank = _head_rank(head)
-        return {k: _order_value(value[k], k) for k in _sorted_keys(value, rank)}
+        rank = _task_rank if holder in ("tasks", "task") else _head_rank(
+            _RECORD_ORDER.get(holder, ()))
+        keys = sorted(value, key=rank) if len(value) > 1 else value
+        # (a scalar is taken as it is, without a call: most values of a job are scalars)
+        return {k: _order_value(v, k) if isinstance(v := value[k], (dict, list)) else v
+                for k in keys}
     if isinstance(value, list):
-        return [_order_value(item, holder) for item in value]
+        return [_order_value(item, holder) if isinstance(item, (dict, list)) else item
+                for item in value]
     return value
 
 
-def _sorted_keys(mapping: JsonObject, rank: Rank) -> list[str]:
-    return sorted(mapping, key=rank)
-
-
+# The ranks are cached: the same few hundred keys recur in every job of a workspace.
+@functools.lru_cache(maxsize=4096)
 def _job_rank(key: str) -> tuple[int, int, str]:
     if key in JOB_ORDER:
         return (0, JOB_ORDER.index(key), "")
     return (1, 0, key)
 
 
+@functools.lru_cache(maxsize=4096)
 def _task_rank(key: str) -> tuple[int, int, str]:
     if key in _TASK_HEAD:
         return (0, _TASK_HEAD.index(key), "")
@@ -115,7 +115,9 @@ def _task_rank(key: str) -> tuple[int, int, str]:
     return (3, 0, key)
 
 
+@functools.cache
 def _head_rank(head: tuple[str, ...]) -> Rank:
+    @functools.lru_cache(maxsize=4096)
     def rank(key: str) -> tuple[int, int, str]:
         if key in head:
             return (0, head.index(key), "")
