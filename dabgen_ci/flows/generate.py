@@ -24,6 +24,7 @@ from dabgen_ci.flows.roundtrip import roundtrip_diagnostics
 from dabgen_ci.flows.select import JobSelection, select_jobs
 from dabgen_ci.progress import NullProgress, Progress, timed
 from dabgen_ci.validate import load_bundle, validate_bundle
+from dabgen_ci.validate.files import written_files
 from dabgen_ci.validate.loader import ParsedFiles
 from dabgen_ci.workspace.base import WorkspaceSource
 
@@ -77,6 +78,8 @@ def build_bundle(
     # arrived, and each source staged as it arrives: that work overlaps the downloads.
     renderer = ProgressiveRender(plan, host=options.host)
     parsed = ParsedFiles()
+    # Into a new or empty folder, the bundle's files are exactly those written.
+    alone = not options.out.is_dir() or not any(options.out.iterdir())
     with StagedBundle(options.out, force=options.force) as staged:
 
         def stage(ready: list[tuple[str, bytes]]) -> None:
@@ -107,7 +110,8 @@ def build_bundle(
         # What was just written is parsed once, from memory, for validation and round-trip.
         loaded = load_bundle(options.out, rendered.files, parsed)
         report = validate_bundle(options.out, run_cli=options.run_cli, secrets=options.secrets,
-                                 bundle=loaded, contents=rendered.files)
+                                 bundle=loaded, contents=rendered.files,
+                                 found=written_files(rendered.files) if alone else None)
         diagnostics = (*rendered.diagnostics, *report.diagnostics)
         errors = count(diagnostics)
         progress.finish("validate", f"{errors} error(s)", ok=not errors)

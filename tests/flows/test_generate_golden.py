@@ -88,3 +88,18 @@ def test_generate_matches_the_golden_case(case: str, tmp_path: Path) -> None:
         assert data == expected[name], _diff(name, expected[name], data)
     assert report == (case_dir / "diagnostics.txt").read_text(encoding="utf-8")
 
+
+
+def test_files_already_in_the_folder_are_validated_too(tmp_path: Path) -> None:
+    """Into an empty folder the bundle is what was written (its files are told from
+    memory); into one that holds files of its own (--force), they are part of the bundle
+    and validated with it."""
+    snapshot = GOLDEN / CASES[0] / "snapshot"
+    out = tmp_path / "bundle"
+    (out / "notes").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (out / "notes" / "shared").symlink_to(tmp_path / "elsewhere")
+    result = generate_jobs(SnapshotSource(snapshot), JobSelection(ids=job_ids(snapshot)),
+                           GenerateOptions(out=out, run_cli=False, force=True))
+    assert [d.file for d in result.diagnostics if "leads outside" in d.summary] == [
+        "notes/shared"]
