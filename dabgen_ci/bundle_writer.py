@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from dabgen_ci.core.paths import PathRefused, relative, write_file
+from dabgen_ci.core.paths import PathRefused, check_relative, write_file
 from dabgen_ci.errors import BadInputError
 
 OWNED = ("databricks.yml", "resources", "src")
@@ -174,7 +174,7 @@ class StagedBundle:
                 return
             self._drain()  # the earlier write of this file is done before it is replaced
         else:  # refused here, before anything is written
-            relative(rel, what=f"{self._layout.noun} file")
+            check_relative(rel, what=f"{self._layout.noun} file")
         self._staged[rel] = content
         self._queue.put((rel, content, previous is not None))
 
@@ -183,7 +183,7 @@ class StagedBundle:
         for every write and move the bundle in."""
         for rel in files:
             if rel not in self._staged:
-                relative(rel, what=f"{self._layout.noun} file")
+                check_relative(rel, what=f"{self._layout.noun} file")
         _check_clashes(files, self._layout.noun)
         for rel, content in files.items():
             self.put(rel, content)

@@ -136,11 +136,25 @@ def relative(
 ) -> PurePosixPath:
     """``path`` as a :class:`PurePosixPath` when the lexical rule accepts it, else
     :class:`PathRefused` naming ``what``."""
+    check_relative(path, what=what, reserved=reserved, device_names=device_names,
+                   allow_self=allow_self)
+    return PurePosixPath(path)
+
+
+def check_relative(
+    path: str,
+    *,
+    what: str = "path",
+    reserved: Collection[str] = (GIT_DIR,),
+    device_names: bool = True,
+    allow_self: bool = False,
+) -> None:
+    """:func:`relative` for a caller that needs no path object (building one cost the
+    bundle writer more than the check)."""
     problem = lexical_problem(path, reserved=reserved, device_names=device_names,
                               allow_self=allow_self)
     if problem:
         raise PathRefused(f"{what} {path!r} {problem}")
-    return PurePosixPath(path)
 
 
 def tidy(path: str) -> str:

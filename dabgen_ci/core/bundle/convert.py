@@ -21,9 +21,8 @@ Every other field, known or not (new API fields, every task type), is carried un
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import regex
 
@@ -63,12 +62,12 @@ class PlannedJob:
     job_id: int | None
     name: str
     settings: JsonObject  # not modified once planned
+    # The job's workspace source slots, found once: planning, progressive rendering and
+    # rendering each need them (finding them three times was 7 % of the flow).
+    slots: tuple[PathSlot, ...] = field(init=False, repr=False, compare=False)
 
-    @functools.cached_property
-    def slots(self) -> tuple[PathSlot, ...]:
-        """The job's workspace source slots, found once: planning, progressive rendering
-        and rendering each need them (finding them three times was 7 % of the flow)."""
-        return tuple(workspace_slots(self.settings))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "slots", tuple(workspace_slots(self.settings)))
 
 
 @dataclass(frozen=True)
@@ -85,10 +84,13 @@ class BundlePlan:
     # without a default, so deploy asks for a value (--var / BUNDLE_VAR_<name>).
     required_variables: tuple[tuple[str, str], ...] = ()
 
-    @functools.cached_property
-    def key_for_job_id(self) -> dict[int, str]:
-        """Built once: the renderer asks for it per job (rebuilding it was quadratic)."""
-        return {job.job_id: job.key for job in self.jobs if job.job_id is not None}
+    # Built once: the renderer asks for it per job (rebuilding it was quadratic; a cached
+    # property takes a lock per look-up on Python 3.11).
+    key_for_job_id: dict[int, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key_for_job_id", {
+            job.job_id: job.key for job in self.jobs if job.job_id is not None})
 
 
 def job_resource(
@@ -183,16 +185,16 @@ def _plan_jobs(jobs: Sequence[JsonMapping]) -> list[PlannedJob]:
 
 def _merge_sources(planned: Sequence[PlannedJob]) -> tuple[SourceRef, ...]:
     """One ref per workspace object across all jobs (``/Workspace/x`` ≡ ``/x``)."""
-    merged: dict[str, SourceRef] = {}
-    for job in planned:
+    first: dict[str, SourceRef] = {}  # canonical path → its first ref (path and kind)
+    uses: dict[str, list[str]] = {}  # (a tuple grown per job was quadratic in a notebook
+    for job in planned:  # that thousands of jobs share)
         for ref in refs_of(job.slots):
-            uses = tuple(f"resources.jobs.{job.key}.{use}" for use in ref.referenced_by)
             canonical = canonical_path(ref.workspace_path)
-            known = merged.get(canonical, SourceRef(ref.workspace_path, ref.kind, ()))
-            merged[canonical] = SourceRef(
-                known.workspace_path, known.kind, known.referenced_by + uses
-            )
-    return tuple(merged[k] for k in sorted(merged))
+            first.setdefault(canonical, ref)
+            uses.setdefault(canonical, []).extend(
+                f"resources.jobs.{job.key}.{use}" for use in ref.referenced_by)
+    return tuple(SourceRef(first[k].workspace_path, first[k].kind, tuple(uses[k]))
+                 for k in sorted(first))
 
 
 def _link_jobs(body: JsonObject, key_for_job_id: Mapping[int, str]) -> None:
