@@ -185,9 +185,11 @@ def _plan_jobs(jobs: Sequence[JsonMapping]) -> list[PlannedJob]:
 
 def _merge_sources(planned: Sequence[PlannedJob]) -> tuple[SourceRef, ...]:
     """One ref per workspace object across all jobs (``/Workspace/x`` ≡ ``/x``)."""
+    # Uses are gathered in lists: a tuple grown per job was quadratic in a notebook that
+    # thousands of jobs share.
     first: dict[str, SourceRef] = {}  # canonical path → its first ref (path and kind)
-    uses: dict[str, list[str]] = {}  # (a tuple grown per job was quadratic in a notebook
-    for job in planned:  # that thousands of jobs share)
+    uses: dict[str, list[str]] = {}
+    for job in planned:
         for ref in refs_of(job.slots):
             canonical = canonical_path(ref.workspace_path)
             first.setdefault(canonical, ref)
