@@ -12,6 +12,7 @@ from typing import Any
 import regex
 
 from dabgen_ci.validate.located import Path
+from dabgen_ci.validate.yamlnodes import literal_text
 
 BASE_VAR_DEF = r"\p{L}+([-_]*[\p{L}\p{N}]+)*"
 REFERENCE = regex.compile(
@@ -29,14 +30,11 @@ def references(text: str) -> list[str]:
 
 def may_hold_reference(data: bytes | None) -> bool:
     """Whether a YAML file of these bytes can have a ``${`` in any of its values (None: the
-    bytes are not known, so it can).
-
-    YAML makes ``${`` out of text without it only through a backslash (``"\\x24{"``, a
-    double-quoted line continuation); folding joins lines with a space or a line break.
-    A NUL means UTF-16 or UTF-32, where ``${`` has other bytes. A bundle dabgen wrote has
-    most of its job files without any reference: their values need not be walked.
-    """
-    return data is None or b"${" in data or b"\\" in data or b"\x00" in data
+    bytes are not known, so it can; see :func:`~dabgen_ci.validate.yamlnodes.literal_text`).
+    A bundle dabgen wrote has most of its job files without any reference: their values
+    need not be walked."""
+    text = literal_text(data)
+    return text is None or "${" in text
 
 
 def is_pure_reference(text: str) -> bool:

@@ -36,6 +36,7 @@ from dabgen_ci.core.secrets import (
     may_have_token,
 )
 from dabgen_ci.validate.located import LocTree, Path
+from dabgen_ci.validate.yamlnodes import literal_text
 
 SOURCE = "secrets"
 _SENSITIVE_NAME = re.compile(
@@ -91,18 +92,13 @@ def may_hold_secret(data: bytes | None) -> bool:
     not known, so it can).
 
     Every finding needs a token's needle, a secret-sounding name or a ``*_plaintext`` key
-    somewhere in the file's text; YAML spells characters without writing them only through
-    a backslash escape (and in UTF-16 or UTF-32, whose ASCII holds NULs). Most job files
-    dabgen writes have none of these: walking their values was a third of the rules' time
-    on a generated bundle.
+    in the file's values or keys, so in its text when that spells them out
+    (:func:`~dabgen_ci.validate.yamlnodes.literal_text`). Most job files dabgen writes have
+    none of these: walking their values was a third of the rules' time on a generated
+    bundle.
     """
-    if data is None or b"\\" in data or b"\x00" in data:
-        return True
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return True
-    if may_have_token(text) or "_plaintext" in text:
+    text = literal_text(data)
+    if text is None or may_have_token(text) or "_plaintext" in text:
         return True
     folded = text.casefold()  # as the name pattern's IGNORECASE: ſ is s, the Kelvin sign k
     return any(word in folded for word in _NAME_WORDS)

@@ -124,6 +124,23 @@ def parse_yaml(text: str, file: str, *, locate: bool = True
     return value, tree, builder.diagnostics
 
 
+def literal_text(data: bytes | None) -> str | None:
+    """The text of a YAML file when every character of its values is written out in it, so
+    what the text lacks no value holds; None when that cannot be told from the bytes.
+
+    YAML spells a character without writing it only through a backslash escape
+    (``"\\x24{"``, a double-quoted line continuation), and line folding adds nothing but a
+    space or a line break. A NUL means UTF-16 or UTF-32, whose ASCII has other bytes. The
+    rules use it to leave the values of most generated job files unwalked.
+    """
+    if data is None or b"\\" in data or b"\x00" in data:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def _error(summary: str, file: str, line: int | None) -> Diagnostic:
     return Diagnostic("error", summary, file=file, line=line, source="loader")
 
