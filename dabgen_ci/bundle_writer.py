@@ -137,11 +137,15 @@ class StagedBundle:
         self._errors: list[BaseException] = []
         self._dirs: set[str] = set()
         self._lock = threading.Lock()
+        # After commit: whether ``out`` holds exactly the files committed (everything there
+        # before was replaced), so a caller may take its file list from them, not a walk.
+        self.only_written = False
 
     def __enter__(self) -> StagedBundle:
         check_target(self._out, force=self._force, layout=self._layout)
         self._created = _make_dirs(self._out)
         try:
+            self._before = frozenset(os.listdir(self._out))
             self._staging = Path(tempfile.mkdtemp(prefix=_STAGE_PREFIX, dir=self._out))
         except OSError as exc:
             _remove_created(self._created)
@@ -191,11 +195,12 @@ class StagedBundle:
             del self._staged[rel]
             self._queue.put((rel, None, True))  # staged early, left out
         self._drain()
+        replaced = {*self._layout.owned, *(rel.partition("/")[0] for rel in files)}
         try:
-            _swap(self._out, self._staging,
-                  sorted({*self._layout.owned, *(rel.partition("/")[0] for rel in files)}))
+            _swap(self._out, self._staging, sorted(replaced))
         except OSError as exc:
             raise output_error(self._what, exc) from None
+        self.only_written = self._before <= replaced
         return sorted(files)
 
     def _drain(self) -> None:

@@ -70,3 +70,23 @@ def test_a_file_that_is_also_a_folder_is_refused_before_the_move(tmp_path: Path)
         staged.put("src/a", b"file")
         staged.commit({"src/a": b"file", "src/a/b.py": b"inside"})
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("before", "only_written"), [
+    ({}, True),  # a new folder
+    ({"src/old.py": b"o", "resources/old.job.yml": b"r", "databricks.yml": b"d"}, True),
+    ({"README.md": b"mine"}, False),  # --force keeps what dabgen does not own
+    ({"notes/a.txt": b"mine", "src/old.py": b"o"}, False),
+])
+def test_only_written_says_whether_the_folder_holds_just_the_commit(
+        tmp_path: Path, before: dict[str, bytes], only_written: bool) -> None:
+    out = tmp_path / "bundle"
+    for rel, data in before.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(data)
+    files = {"databricks.yml": b"new", "src/a.py": b"a"}
+    with StagedBundle(out, force=True) as staged:
+        assert not staged.only_written
+        staged.commit(files)
+    assert staged.only_written is only_written
+    assert (tree(out) == files) is only_written

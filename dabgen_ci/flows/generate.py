@@ -78,8 +78,6 @@ def build_bundle(
     # arrived, and each source staged as it arrives: that work overlaps the downloads.
     renderer = ProgressiveRender(plan, host=options.host)
     parsed = ParsedFiles()
-    # Into a new or empty folder, the bundle's files are exactly those written.
-    alone = not options.out.is_dir() or not any(options.out.iterdir())
     with StagedBundle(options.out, force=options.force) as staged:
 
         def stage(ready: list[tuple[str, bytes]]) -> None:
@@ -111,7 +109,8 @@ def build_bundle(
         loaded = load_bundle(options.out, rendered.files, parsed)
         report = validate_bundle(options.out, run_cli=options.run_cli, secrets=options.secrets,
                                  bundle=loaded, contents=rendered.files,
-                                 found=written_files(rendered.files) if alone else None)
+                                 found=written_files(rendered.files) if staged.only_written
+                                 else None)
         diagnostics = (*rendered.diagnostics, *report.diagnostics)
         errors = count(diagnostics)
         progress.finish("validate", f"{errors} error(s)", ok=not errors)

@@ -83,7 +83,8 @@ def scan_files(root: Path, contents: Mapping[str, bytes] | None = None) -> Bundl
 
 def written_files(contents: Mapping[str, bytes]) -> BundleFiles:
     """:func:`scan_files` of a folder that holds exactly ``contents`` (a bundle just written
-    into an empty folder): told from memory, without walking a folder per job again."""
+    there, replacing whatever it held): told from memory, without walking a folder per job
+    again."""
     return BundleFiles(frozenset(contents), frozenset(
         rel for rel, data in contents.items()
         if is_notebook_bytes(os.path.splitext(rel)[1], data)))
