@@ -70,7 +70,7 @@ def test_every_request_goes_through_the_proxy_the_environment_names(
 ) -> None:
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     read = []
-    environ_proxies = requests.sessions.get_environ_proxies
+    environ_proxies = requests.utils.get_environ_proxies
 
     def reading(url: str, no_proxy: str | None = None) -> dict[str, str]:
         read.append(url)
