@@ -8,7 +8,11 @@ its own process* on 127.0.0.1. Then, alternately and ``--runs`` times each:
   pages (``expand_tasks``) and one ``workspace/export`` per distinct notebook, through the
   same databricks-sdk client and thread count, converting and writing nothing;
 * **dabgen** — the real command, ``dabgen generate job --all --json --no-cli``, as a user
-  runs it (interpreter start and imports included).
+  runs it (interpreter start and imports included);
+* with ``--like-for-like``, also the floor through *dabgen's* client (the SDK's core
+  modules only, the proxy environment read once per host): dabgen made its fetching
+  cheaper than the SDK as it comes, so its ratio to this floor is what converting,
+  validating and writing cost on their own. The goals are against the first floor.
 
 It prints one table: medians of wall time, their ratio, dabgen's peak RSS and CPU, the API
 calls the server answered for each (dabgen's must equal the floor's: the minimum), the
@@ -60,6 +64,7 @@ class SizeResult:
     interpreter: list[Run]
     digest: str
     files: int
+    floor_dabgen_client: list[Run]
 
     def row(self) -> dict[str, Any]:
         floor_wall = _median(r.wall for r in self.floor)
@@ -95,6 +100,16 @@ class SizeResult:
             "roundtrip_differences": len(last.get("roundtrip_differences", [])),
             "files": self.files,
             "bundle_digest": self.digest,
+            **({} if not self.floor_dabgen_client else {
+                "floor_dabgen_client_s": round(_median(
+                    r.wall for r in self.floor_dabgen_client), 2),
+                "floor_dabgen_client_runs_s": [round(r.wall, 2)
+                                               for r in self.floor_dabgen_client],
+                "ratio_dabgen_client": round(dabgen_wall / _median(
+                    r.wall for r in self.floor_dabgen_client), 2),
+                "api_calls_floor_dabgen_client_equal": all(
+                    r.api_calls == self.floor[-1].api_calls for r in self.floor_dabgen_client),
+            }),
         }
 
 
@@ -103,6 +118,7 @@ def bench_size(jobs: int, args: argparse.Namespace, work: Path) -> SizeResult:
     distinct = build_snapshot(snap, jobs, args.tasks_per_job, args.shared)
     floors: list[Run] = []
     dabgens: list[Run] = []
+    like_floors: list[Run] = []
     digests: set[tuple[str, int]] = set()
     with server_process(snap) as server:
         env = clean_env(server.url)
@@ -113,6 +129,12 @@ def bench_size(jobs: int, args: argparse.Namespace, work: Path) -> SizeResult:
             run.api_calls = server.counts()
             run.server_cpu = server.cpu_s
             floors.append(run)
+            if args.like_for_like:
+                progress(f"{jobs} jobs, run {n + 1}/{args.runs}: floor, dabgen's client")
+                run = measure(floor_argv(server.url, args.parallelism, dabgen_client=True), env)
+                run.api_calls = server.counts()
+                run.server_cpu = server.cpu_s
+                like_floors.append(run)
             progress(f"{jobs} jobs, run {n + 1}/{args.runs}: dabgen")
             # Each run writes a folder of its own and nothing is deleted before the last size
             # has run. On an ext4 without a journal (this VM's root) the inode allocator
@@ -142,11 +164,12 @@ def bench_size(jobs: int, args: argparse.Namespace, work: Path) -> SizeResult:
     if args.save_bundle and jobs == min(args.jobs):
         shutil.rmtree(args.save_bundle, ignore_errors=True)
         shutil.copytree(out, args.save_bundle)
-    return SizeResult(jobs, distinct, floors, dabgens, validate, interpreter, digest, files)
+    return SizeResult(jobs, distinct, floors, dabgens, validate, interpreter, digest, files,
+                      like_floors)
 
 
 def _median(values: Iterator[float] | Any) -> float:
-    return statistics.median(list(values))
+    return float(statistics.median(list(values)))
 
 
 
@@ -177,6 +200,13 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"{row['validate_cpu_beyond_start_s']:.2f} s |"
         )
         previous = row
+    like = [row for row in rows if "floor_dabgen_client_s" in row]
+    if like:
+        lines += ["", "| jobs | floor, dabgen's client | dabgen | ratio to it |",
+                  "|---|---|---|---|"]
+        lines += [f"| {row['jobs']:,} | {row['floor_dabgen_client_s']:.1f} s | "
+                  f"{row['dabgen_s']:.1f} s | {row['ratio_dabgen_client']:.2f}x |"
+                  for row in like]
     return "\n".join(lines)
 
 
@@ -185,8 +215,10 @@ def details(rows: list[dict[str, Any]]) -> str:
     for row in rows:
         phases = ", ".join(f"{k} {v:.2f}" for k, v in row["phases_s"].items())
         out.append(
-            f"{row['jobs']:,} jobs: floor runs {row['floor_runs_s']}, dabgen runs "
-            f"{row['dabgen_runs_s']}; {cpu_budget(row)}; phases (s): {phases}; "
+            f"{row['jobs']:,} jobs: floor runs {row['floor_runs_s']}, "
+            + (f"floor (dabgen's client) runs {row['floor_dabgen_client_runs_s']}, "
+               if "floor_dabgen_client_runs_s" in row else "")
+            + f"dabgen runs {row['dabgen_runs_s']}; {cpu_budget(row)}; phases (s): {phases}; "
             f"validate CPU runs {row['validate_cpu_runs_s']} s; "
             f"{row['files']:,} files, "
             f"{row['errors']} error(s), {row['roundtrip_differences']} round-trip "
@@ -221,6 +253,9 @@ def main() -> None:
     parser.add_argument("--tasks-per-job", type=int, default=3)
     parser.add_argument("--shared", type=int, default=50)
     parser.add_argument("--parallelism", type=int, default=8)
+    parser.add_argument("--like-for-like", action="store_true",
+                        help="also run the floor through dabgen's own client, and print "
+                             "dabgen's ratio to it")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--save-bundle", type=Path,
                         help="keep the bundle of the smallest size here (to compare bytes)")

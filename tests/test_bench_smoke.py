@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_bench_generate_smoke(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "bench_generate.py"), "--jobs", "12,20",
-         "--runs", "1", "--json", "--save-bundle", str(tmp_path / "bundle")],
+         "--runs", "1", "--json", "--save-bundle", str(tmp_path / "bundle"), "--like-for-like"],
         capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     sizes = json.loads(done.stdout)["sizes"]
@@ -25,6 +25,8 @@ def test_bench_generate_smoke(tmp_path: Path) -> None:
         assert row["files"] == 1 + row["jobs"] + row["distinct_notebooks"]
         assert row["api_calls_dabgen"]["GET /api/2.2/jobs/list"] == 1
         assert row["ratio"] > 0 and row["peak_rss_mb"] > 0
+        assert row["ratio_dabgen_client"] > 0  # the floor through dabgen's own client
+        assert row["api_calls_floor_dabgen_client_equal"] is True
     assert (tmp_path / "bundle" / "databricks.yml").is_file()  # the smallest size, kept
 
 
