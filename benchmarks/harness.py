@@ -167,7 +167,7 @@ def floor(url: str, parallelism: int, *, dabgen_client: bool = False) -> None:
     The floor of the goals uses databricks-sdk as it comes (``WorkspaceClient``). With
     ``dabgen_client`` it uses the client dabgen builds (``dabgen_ci.workspace.sdk``: the
     SDK's core modules only, the proxy environment read once per host), so that dabgen's
-    ratio to it is what converting and writing cost, with the fetch made equally cheap.
+    ratio to it is what converting, validating and writing cost, the fetch equally cheap.
     """
     import logging
 

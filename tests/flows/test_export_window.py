@@ -44,7 +44,7 @@ def test_every_path_once_with_few_futures_alive(tmp_path: Path, parallelism: int
     seen: list[str] = []
     alive: list[int] = []
     gc.collect()
-    before = _live_futures()  # what earlier tests left (an executor kept by a library)
+    before = _live_futures()  # what earlier tests in this process left behind
 
     def arrived(path: str, outcome: ExportedObject | str) -> None:
         seen.append(path)
