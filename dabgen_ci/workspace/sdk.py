@@ -134,10 +134,16 @@ def read_environment_once(api_client: ApiClient) -> None:
     variables, a tenth of the client's CPU per export, held under the GIL that the other
     downloads wait for. The answer depends only on the request's origin and the
     environment, which a run does not change, so it is kept per origin.
+
+    The session is the SDK's private attribute: an SDK that moves it loses only the speed
+    (``requests`` reads the environment per request, as before), not the command; the
+    proxy test's read count fails then, so it does not go unnoticed.
     """
-    session = api_client._api_client._session
-    session.merge_environment_settings = _EnvironmentOnce(  # type: ignore[method-assign]
-        session.merge_environment_settings)
+    session = getattr(getattr(api_client, "_api_client", None), "_session", None)
+    merge = getattr(session, "merge_environment_settings", None)
+    if session is None or merge is None:
+        return
+    session.merge_environment_settings = _EnvironmentOnce(merge)
 
 
 class _EnvironmentOnce:

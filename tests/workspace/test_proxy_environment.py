@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from dabgen_ci.workspace.live import LiveSource
-from dabgen_ci.workspace.sdk import _EnvironmentOnce
+from dabgen_ci.workspace.sdk import _EnvironmentOnce, read_environment_once
 from tests.servers.loopback import LoopbackServer
 from tests.servers.workspace_server import WorkspaceServer
 
@@ -148,3 +148,12 @@ def test_the_environment_is_read_once_per_origin_and_settings() -> None:
     first["proxies"]["https"] = "changed by requests"
     assert once("https://one.example/a", {}, False, None, None)["proxies"] == {
         "https": "http://p:1"}
+
+
+def test_an_sdk_that_moved_its_session_loses_only_the_speed() -> None:
+    class Elsewhere:  # neither ``_api_client`` nor its ``_session`` where 0.x keeps them
+        pass
+
+    moved = Elsewhere()
+    read_environment_once(moved)  # type: ignore[arg-type]
+    assert vars(moved) == {}
