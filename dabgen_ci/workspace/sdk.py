@@ -93,7 +93,7 @@ __all__ = [
     "STATUS_CODE_MAPPING", "ApiClient", "BadRequest", "Client", "Config", "CoreClient",
     "DatabricksError",
     "NotFound", "PermissionDenied", "ResourceConflict", "TemporarilyUnavailable",
-    "TooManyRequests", "Unauthenticated", "connect",
+    "TooManyRequests", "Unauthenticated", "connect", "read_environment_once",
 ]
 
 
